@@ -1,0 +1,45 @@
+"""The ``kiosk`` and ``kiosk-ops`` commands.
+
+Each room registers its own sub-commands (``kiosk/commands/*.py``); modules
+import their heavy dependencies inside the handlers so that ``kiosk --help``
+stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from kiosk.commands import catalog, config, device_idcard, platform, printer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Tongban Kiosk (通办自助终端) — the self-service terminal."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    catalog.register(sub)
+    config.register(sub)
+    platform.register(sub)
+    device = sub.add_parser("device", help="talk to one device (technicians)")
+    device_sub = device.add_subparsers(dest="device_command", required=True, metavar="DEVICE")
+    device_idcard.register(device_sub)
+    printer.register(sub, device_sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+def ops_main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk-ops", description="Tongban Kiosk fleet operations.")
+    parser.parse_args(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-command modules of the ``kiosk`` CLI; each exposes ``register(subparsers)``."""

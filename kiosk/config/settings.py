@@ -1,0 +1,88 @@
+"""Typed model of the kiosk's effective configuration.
+
+Every layer (packaged defaults, site file, pushed bundle, local overrides) is
+validated against these models after merging, so a wrong value anywhere is
+reported with its key and the file it came from.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class SiteType(StrEnum):
+    COMMUNITY = "community"
+    BANK = "bank"
+    POST_OFFICE = "post_office"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalSettings(_Section):
+    terminal_id: str = Field(min_length=1, max_length=64)
+    site_name: str = Field(min_length=1)
+    site_type: SiteType
+    region_code: str = Field(pattern=r"^\d{6}$")
+    data_dir: Path
+
+
+class PlatformSettings(_Section):
+    # Empty: start the embedded reference platform on 127.0.0.1.
+    url: str = ""
+    api_key: SecretStr = SecretStr("")
+    connect_timeout_s: float = Field(default=2.0, gt=0)
+    read_timeout_s: float = Field(default=8.0, gt=0)
+    retries: int = Field(default=2, ge=0, le=10)
+
+
+class IdCardSettings(_Section):
+    # "emulator" runs the GA 467 card emulator on a pty and reads it with the real driver.
+    port: str = "emulator"
+    baud: int = Field(default=115200, gt=0)
+    timeout_s: float = Field(default=3.0, gt=0)
+    poll_interval_s: float = Field(default=0.5, gt=0)
+
+
+class ReceiptPrinterSettings(_Section):
+    # "virtual" starts the built-in ESC/POS sink; otherwise tcp://HOST:PORT or serial:/dev/...
+    connection: str = "virtual"
+    profile: Literal["58mm", "80mm"] = "80mm"
+
+
+class A4PrinterSettings(_Section):
+    # "spool" writes PDFs to data_dir/a4-spool; otherwise the name of a CUPS queue.
+    queue: str = "spool"
+
+
+class DeviceSettings(_Section):
+    idcard: IdCardSettings = IdCardSettings()
+    receipt_printer: ReceiptPrinterSettings = ReceiptPrinterSettings()
+    a4_printer: A4PrinterSettings = A4PrinterSettings()
+
+
+class SessionSettings(_Section):
+    idle_timeout_s: float = Field(default=90, ge=20)
+    warning_s: float = Field(default=25, ge=20)
+    elder_idle_timeout_s: float = Field(default=180, ge=20)
+
+
+class UiSettings(_Section):
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    fullscreen: bool = False
+    width: int = Field(default=1280, ge=640)
+    height: int = Field(default=800, ge=480)
+    announcement: str = ""
+
+
+class Settings(_Section):
+    terminal: TerminalSettings
+    platform: PlatformSettings = PlatformSettings()
+    devices: DeviceSettings = DeviceSettings()
+    session: SessionSettings = SessionSettings()
+    ui: UiSettings = UiSettings()

@@ -1,0 +1,14 @@
+"""Where the kiosk finds its packaged data (the repository's config/ folder) and fonts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO_ROOT / "config"
+CATALOG_DIR = CONFIG_DIR / "catalog"
+LOCALE_DIR = CONFIG_DIR / "locales"
+
+# WenQuanYi Zen Hei (Debian fonts-wqy-zenhei): TrueType outlines, so reportlab can
+# embed it and SDL_ttf renders Simplified Chinese glyphs from face 0 of the TTC.
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
