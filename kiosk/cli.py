@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from kiosk.commands import catalog, config, device_idcard, platform, printer
+from kiosk.commands import ui
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     device_sub = device.add_subparsers(dest="device_command", required=True, metavar="DEVICE")
     device_idcard.register(device_sub)
     printer.register(sub, device_sub)
+    ui.register(sub)
+    sub.add_parser("version", help="print the software version").set_defaults(handler=_version)
     return parser
 
 
@@ -36,8 +39,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def ops_main(argv: Sequence[str] | None = None) -> int:
+    """Fleet operations. Only ``version`` exists so far: the ops server is the fleet issue."""
     parser = argparse.ArgumentParser(prog="kiosk-ops", description="Tongban Kiosk fleet operations.")
-    parser.parse_args(argv)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("version", help="print the software version").set_defaults(handler=_version)
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+def _version(args: argparse.Namespace) -> int:
+    from importlib.metadata import version
+
+    print(f"tongban-kiosk {version('tongban-kiosk')}")
     return 0
 
 

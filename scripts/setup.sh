@@ -11,7 +11,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev gcc
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libxrender1 libxi6
   pcscd libpcsclite-dev swig vsmartcard-vpcd
-  cups cups-client cups-bsd
+  cups cups-client cups-bsd cups-ipp-utils
   fonts-wqy-zenhei espeak-ng socat libzbar0 poppler-utils
 )
 
