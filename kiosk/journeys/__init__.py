@@ -1,0 +1,1 @@
+"""Resident journeys: the work behind each service, run on worker threads."""

@@ -1,0 +1,386 @@
+"""KioskCore: what the screens talk to. Kivy-free.
+
+The UI thread never waits on I/O: every device or platform call runs on a
+worker thread, and its result comes back through ``dispatch`` (which the UI
+sets to "run this on the UI thread"). Every callback therefore runs on the UI
+thread, and so does every listener notification.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import structlog
+
+from kiosk.catalog.loader import load_catalog
+from kiosk.catalog.model import CatalogItem
+from kiosk.config.settings import Settings
+from kiosk.i18n import Translator
+from kiosk.runtime.messages import Message, message_for
+from kiosk.runtime.views import Outcome, PeriodOption, ResultView
+from kiosk.session.idle import IdlePhase, IdleTimer
+from kiosk.session.machine import VisitMachine, VisitState
+from kiosk.session.visit import Identity, Visit
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+Dispatch = Callable[[Callable[[], None]], None]
+
+
+class CoreListener:
+    """No-op base: screens override what they need. Called on the UI thread."""
+
+    def on_state(self, old: VisitState, new: VisitState) -> None: ...
+    def on_idle_warning(self, seconds_left: int) -> None: ...
+    def on_idle_resume(self) -> None: ...
+    def on_idle_timeout(self) -> None: ...
+    def on_ready(self, ready: bool, message: Message | None) -> None: ...
+
+
+class KioskCore:
+    IDENTIFY_TIMEOUT_S = 60.0
+
+    def __init__(self, settings: Settings, dispatch: Dispatch) -> None:
+        self.settings = settings
+        self._dispatch = dispatch
+        self.t = Translator(settings.ui.language)
+        self.catalog = load_catalog()
+        self.visit = Visit()
+        self.machine = VisitMachine(on_change=self._state_changed)
+        self.idle = IdleTimer(settings.session.idle_timeout_s, settings.session.warning_s)
+        self._idle_warned = False
+        self._listeners: list[CoreListener] = []
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
+        self._cancel_identify = threading.Event()
+        self._ready = threading.Event()
+        # Filled in by start() on a worker thread.
+        self.services: Any = None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Start platform and devices in the background; returns at once."""
+        from kiosk.runtime.services import start_services
+
+        def run() -> Any:
+            return start_services(self.settings)
+
+        def done(services: Any) -> None:
+            self.services = services
+            self._ready.set()
+            for listener in list(self._listeners):
+                listener.on_ready(True, None)
+
+        def failed(exc: BaseException) -> None:
+            msg = message_for(exc)
+            for listener in list(self._listeners):
+                listener.on_ready(False, msg)
+
+        self._submit(run, done, failed)
+
+    def stop(self) -> None:
+        self._cancel_identify.set()
+        self.end_visit("shutdown")
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.services is not None:
+            self.services.stop()
+
+    def wait_ready(self, timeout: float) -> bool:
+        return self._ready.wait(timeout)
+
+    def add_listener(self, listener: CoreListener) -> None:
+        self._listeners.append(listener)
+
+    # -- language and catalogue ------------------------------------------------------
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    def set_language(self, language: str) -> None:
+        self.t.set_language(language)
+
+    def item_name(self, item: CatalogItem) -> str:
+        return item.name_en if self.language == "en" else item.name
+
+    def item_summary(self, item: CatalogItem) -> str:
+        return item.summary_en if self.language == "en" else item.summary
+
+    def home_items(self) -> list[CatalogItem]:
+        terminal = self.settings.terminal
+        return self.catalog.for_site(terminal.site_type, terminal.region_code)
+
+    def search(self, text: str) -> list[CatalogItem]:
+        return self.catalog.search(text, site_type=self.settings.terminal.site_type)
+
+    @property
+    def current_item(self) -> CatalogItem | None:
+        code = self.visit.item_code
+        return self.catalog.get(code) if code else None
+
+    def start_page_rows(self) -> list[tuple[str, str]]:
+        """What / who / what you need / how long / cost: the service start page."""
+        item = self.current_item
+        if item is None:
+            return []
+        t = self.t
+        en = self.language == "en"
+        days = item.promised_time_limit_days
+        time_text = t("当场办结") if days == 0 else t("{n} 个工作日").format(n=days)
+        fee = item.fees.description_en if en else item.fees.description
+        materials = "、".join(m.name_en if en else m.name for m in item.materials) or "—"
+        return [
+            (t("办理条件"), "；".join(item.conditions)),
+            (t("所需材料"), materials),
+            (t("办理时限"), time_text),
+            (t("收费标准"), fee),
+        ]
+
+    # -- the visit -------------------------------------------------------------------
+    @property
+    def state(self) -> VisitState:
+        return self.machine.state
+
+    def touch(self) -> None:
+        self.idle.touch()
+        if self._idle_warned:
+            self._idle_warned = False
+            self._notify(lambda listener: listener.on_idle_resume())
+
+    extend_session = touch
+
+    def tick(self) -> None:
+        """Called by the UI about once a second."""
+        if self.state is VisitState.ATTRACT:
+            return
+        status = self.idle.check()
+        if status.phase is IdlePhase.WARNING:
+            self._idle_warned = True
+            self._notify(lambda listener: listener.on_idle_warning(status.seconds_left))
+        elif status.phase is IdlePhase.EXPIRED:
+            self.end_visit("idle_timeout")
+            self._notify(lambda listener: listener.on_idle_timeout())
+
+    def set_elder_mode(self, on: bool) -> None:
+        self.visit.elder_mode = on
+        s = self.settings.session
+        timeout = s.elder_idle_timeout_s if on else s.idle_timeout_s
+        self.idle.configure(timeout, s.warning_s)
+
+    def begin_visit(self) -> None:
+        if self.state is VisitState.ATTRACT:
+            self.idle.touch()
+            self.machine.set_state(VisitState.CHOOSE)
+
+    def choose(self, code: str) -> None:
+        self.catalog.get(code)  # unknown codes fail here, not later
+        if self.state is VisitState.ATTRACT:
+            self.begin_visit()
+        elif self.state is not VisitState.CHOOSE:
+            self.machine.set_state(VisitState.CHOOSE)
+        self.visit.item_code = code
+        self.visit.answers.clear()
+
+    def start_service(self) -> None:
+        item = self.current_item
+        if item is None:
+            raise RuntimeError("choose a service first")
+        if item.identity_required and self.visit.identity is None:
+            self.machine.set_state(VisitState.IDENTIFY)
+        else:
+            self.machine.set_state(VisitState.STEPS)
+
+    def identify_with_idcard(self, on_done: Callable[[Outcome], None]) -> None:
+        """Wait for a card on the reader, read it, and resolve it on the platform."""
+        self._cancel_identify.clear()
+        cancel = self._cancel_identify
+
+        def run() -> Identity:
+            services = self._services()
+            card = services.read_card_when_present(cancel, self.IDENTIFY_TIMEOUT_S)
+            resolved = services.platform.resolve_identity(card.id_number, card.name or "")
+            return Identity(
+                resident_id=resolved.resident_id,
+                name=resolved.name,
+                id_number=card.id_number,
+                id_number_masked=resolved.id_number_masked,
+                method="idcard",
+            )
+
+        def done(identity: Identity) -> None:
+            if cancel.is_set() or self.state is not VisitState.IDENTIFY:
+                return
+            self.visit.identity = identity
+            self.machine.set_state(VisitState.STEPS)
+            on_done(Outcome(True))
+
+        def failed(exc: BaseException) -> None:
+            if not cancel.is_set():
+                on_done(Outcome(False, message_for(exc)))
+
+        self._submit(run, done, failed)
+
+    def cancel_identify(self) -> None:
+        self._cancel_identify.set()
+
+    # -- added for the screens (start page "返回"): leave the chosen item --------------
+    def back_to_home(self) -> None:
+        """Forget the chosen item and its answers (identity is kept): the home grid.
+
+        ``choose`` keeps the state at CHOOSE once an item is chosen, so the UI needs
+        this to go from an item's start page back to the list.
+        """
+        self._cancel_identify.set()
+        if self.state is not VisitState.CHOOSE:
+            self.machine.set_state(VisitState.CHOOSE)
+        self.visit.item_code = None
+        self.visit.answers.clear()
+
+    def greeting(self) -> str:
+        identity = self.visit.identity
+        if identity is None:
+            return ""
+        from kiosk.masking import mask_name
+
+        return self.t("{name}，您好").format(name=mask_name(identity.name))
+
+    # -- certificate journey ---------------------------------------------------------
+    def certificate_options(self, today: date | None = None) -> list[PeriodOption]:
+        today = today or date.today()
+        t = self.t
+
+        def months_back(n: int) -> str:
+            y, m = divmod(today.year * 12 + today.month - 1 - n, 12)
+            return f"{y:04d}-{m + 1:02d}"
+
+        this_month = f"{today.year:04d}-{today.month:02d}"
+        return [
+            PeriodOption(t("近 12 个月"), months_back(11), this_month),
+            PeriodOption(t("近 36 个月"), months_back(35), this_month),
+            PeriodOption(t("全部记录"), None, None),
+        ]
+
+    def choose_option(self, option: PeriodOption) -> None:
+        self.visit.answers["period"] = option
+        self.machine.set_state(VisitState.CONFIRM)
+
+    def back_to_steps(self) -> None:
+        self.machine.set_state(VisitState.STEPS)
+
+    def confirm_rows(self) -> list[tuple[str, str]]:
+        item, identity = self.current_item, self.visit.identity
+        t = self.t
+        rows: list[tuple[str, str]] = []
+        if item is not None:
+            rows.append((t("办理事项"), self.item_name(item)))
+        if identity is not None:
+            from kiosk.masking import mask_name
+
+            rows.append((t("姓名"), mask_name(identity.name)))
+            rows.append((t("证件号码"), identity.id_number_masked))
+        period = self.visit.answers.get("period")
+        if isinstance(period, PeriodOption):
+            rows.append((t("证明期间"), period.label))
+        rows.append((t("打印份数"), "1"))
+        rows.append((t("费用"), t("免费")))
+        return rows
+
+    def confirm(self, on_done: Callable[[ResultView], None]) -> None:
+        """Issue the certificate, print it on A4 and print the receipt."""
+        from kiosk.journeys.certificate import run_certificate
+
+        item, identity = self.current_item, self.visit.identity
+        if item is None or identity is None or item.certificate_type is None:
+            raise RuntimeError("confirm needs a chosen certificate service and an identity")
+        period = self.visit.answers.get("period")
+        visit = self.visit
+
+        def run() -> ResultView:
+            return run_certificate(
+                self._services(), self.settings, self.t, item, identity, period, visit
+            )
+
+        def done(view: ResultView) -> None:
+            if view.ok:
+                self.visit.reference = view.reference
+                self.machine.set_state(VisitState.RESULT)
+            on_done(view)
+
+        def failed(exc: BaseException) -> None:
+            on_done(ResultView(ok=False, message=message_for(exc)))
+
+        self._submit(run, done, failed)
+
+    def go_evaluate(self) -> None:
+        self.machine.set_state(VisitState.EVALUATE)
+
+    def evaluate(self, level: int, on_done: Callable[[Outcome], None]) -> None:
+        """Send the five-level evaluation (一次一评), then end the visit."""
+        if not 1 <= level <= 5:
+            raise ValueError("level must be 1..5")
+        code = self.visit.item_code or ""
+        reference = self.visit.reference
+
+        def run() -> None:
+            self._services().platform.submit_evaluation(code, level, reference=reference)
+
+        def finish(outcome: Outcome) -> None:
+            self.visit.evaluated = True
+            self.end_visit("evaluated")
+            on_done(outcome)
+
+        self._submit(run, lambda _: finish(Outcome(True)),
+                     lambda exc: finish(Outcome(False, message_for(exc))))
+
+    def end_visit(self, reason: str) -> None:
+        """Wipe everything personal and go back to the attract screen."""
+        self._cancel_identify.set()
+        if self.state is not VisitState.ATTRACT:
+            if self.state is not VisitState.END:
+                self.machine.set_state(VisitState.END)
+            self.visit.wipe()
+            self.visit = Visit()
+            self.set_elder_mode(False)
+            self._idle_warned = False
+            log.info("visit_end", reason=reason)
+            self.machine.set_state(VisitState.ATTRACT)
+
+    # -- plumbing --------------------------------------------------------------------
+    def _services(self) -> Any:
+        if not self._ready.wait(30):
+            from kiosk.runtime.messages import NotReady
+
+            raise NotReady()
+        return self.services
+
+    def _submit(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        def run() -> None:
+            try:
+                result = fn()
+            except Exception as exc:  # every failure reaches the screen as a message
+                error = exc
+                log.warning(
+                    "task_failed", error=type(exc).__name__, reason=getattr(exc, "reason", None)
+                )
+                self._dispatch(lambda: on_error(error))
+                return
+            self._dispatch(lambda: on_done(result))
+
+        self._pool.submit(run)
+
+    def _notify(self, call: Callable[[CoreListener], None]) -> None:
+        for listener in list(self._listeners):
+            call(listener)
+
+    def _state_changed(self, old: VisitState, new: VisitState) -> None:
+        self._notify(lambda listener: listener.on_state(old, new))
+
