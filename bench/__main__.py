@@ -1,0 +1,70 @@
+"""Run every benchmark and write the figures to a Markdown file."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bench import core_bench, device_bench, platform_bench, ui_bench
+from bench.harness import Row
+
+SUITES: dict[str, Callable[[Path], list[Row]]] = {
+    "Kiosk core": core_bench.run,
+    "Devices": device_bench.run,
+    "Platform (over real HTTP)": platform_bench.run,
+    "User interface (real Kivy window under Xvfb)": ui_bench.run,
+}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--only", choices=sorted(SUITES), action="append")
+    args = parser.parse_args()
+
+    sections: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
+        for title, suite in SUITES.items():
+            if args.only and title not in args.only:
+                continue
+            print(f"== {title}", file=sys.stderr)
+            start = time.perf_counter()
+            rows = suite(Path(tmp) / title.split()[0].lower())
+            lines = [f"## {title}", "", "| what | measured | target | note |", "|---|---|---|---|"]
+            lines += [f"| {r.what} | {r.figure} | {r.target} | {r.note} |" for r in rows]
+            sections.append("\n".join(lines))
+            print(f"   {len(rows)} figures in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+    header = (
+        "# Benchmarks\n\n"
+        f"Written by `make bench` (`python -m bench`) on {datetime.now():%Y-%m-%d %H:%M}; "
+        f"machine: {machine()}.\n"
+        "Figures are wall-clock unless noted; medians and 95th percentiles over the stated "
+        "number of runs. They are measured here and never asserted in tests.\n"
+    )
+    args.out.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

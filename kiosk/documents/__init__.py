@@ -1,0 +1,1 @@
+"""Documents the kiosk prints or receives: receipts, certificates and their signed QR tokens."""
