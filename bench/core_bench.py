@@ -30,7 +30,10 @@ def run(work: Path) -> list[Row]:
         "from kiosk.catalog.loader import load_catalog; load_catalog().search('sbjf')", repeat=3
     )
     return [
-        Row("layered settings load + validation", ms(timed(lambda: load_settings(data_dir=work), 50))),
+        Row(
+            "layered settings load + validation",
+            ms(timed(lambda: load_settings(data_dir=work), 50)),
+        ),
         Row(f"catalogue load ({len(catalog.items)} items)", ms(timed(load_catalog, 30))),
         Row(
             "home items for a site",

@@ -32,7 +32,7 @@ def run(work: Path) -> list[Row]:
             f"ID-card read end to end at {baud} baud (emulated wire time)",
             ms(samples),
             f"≤ 1.3 × wire time ({wire_s * 1000 * 1.3:.0f} ms)",
-            f"{median / wire_s:.2f} × the {wire_s * 1000:.0f} ms the three answers take on the wire",
+            f"{median / wire_s:.2f} × the {wire_s * 1000:.0f} ms of its answers on the wire",
         )
     )
 
@@ -61,7 +61,9 @@ def run(work: Path) -> list[Row]:
         )
     data = encode_job(receipt.to_job(), PROFILES["80mm"])
     rows.append(
-        Row("receipt: ESC/POS bytes → PNG (virtual printer, 80mm)",
-            ms(timed(lambda: render_stream(data, PROFILES["80mm"]), 30)))
+        Row(
+            "receipt: ESC/POS bytes → PNG (virtual printer, 80mm)",
+            ms(timed(lambda: render_stream(data, PROFILES["80mm"]), 30)),
+        )
     )
     return rows

@@ -31,5 +31,6 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[float]
 def ms(samples: list[float]) -> str:
     """Median and p95 in milliseconds."""
     ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms (n={len(ordered)})"
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    median = statistics.median(ordered)
+    return f"median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms (n={len(ordered)})"

@@ -35,14 +35,24 @@ def run(work: Path) -> list[Row]:
             client.certificate_pdf(cert.serial)
 
         rows = [
-            Row("embedded platform: spawn → answering /health", ms(starts),
-                note="runs in the background while the home screen is already usable"),
-            Row("identity resolve (POST /identity/resolve)",
-                ms(timed(lambda: client.resolve_identity("11010519491231002X", "张秀英"), 50))),
-            Row("certificate: issue (render PDF, sign QR token) + download",
-                ms(timed(issue, 20)), "≤ 300 ms (generation and signing)"),
-            Row("evaluation (POST /evaluations)",
-                ms(timed(lambda: client.submit_evaluation("SI-PARTICIPATION-CERT", 5), 50))),
+            Row(
+                "embedded platform: spawn → answering /health",
+                ms(starts),
+                note="runs in the background while the home screen is already usable",
+            ),
+            Row(
+                "identity resolve (POST /identity/resolve)",
+                ms(timed(lambda: client.resolve_identity("11010519491231002X", "张秀英"), 50)),
+            ),
+            Row(
+                "certificate: issue (render PDF, sign QR token) + download",
+                ms(timed(issue, 20)),
+                "≤ 300 ms (generation and signing)",
+            ),
+            Row(
+                "evaluation (POST /evaluations)",
+                ms(timed(lambda: client.submit_evaluation("SI-PARTICIPATION-CERT", 5), 50)),
+            ),
         ]
     finally:
         process.stop()

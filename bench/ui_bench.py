@@ -19,9 +19,19 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
         if not Path(f"/tmp/.X11-unix/X{number}").exists():
             display = f":{number}"
             proc = subprocess.Popen(
-                ["Xvfb", display, "-screen", "0", "1280x800x24", "+extension", "GLX",
-                 "-nolisten", "tcp"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    "Xvfb",
+                    display,
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "+extension",
+                    "GLX",
+                    "-nolisten",
+                    "tcp",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             deadline = time.monotonic() + 10
             while not Path(f"/tmp/.X11-unix/X{number}").exists():
@@ -40,7 +50,9 @@ def _cold_start(work: Path, display: str, n: int) -> float:
     start = time.time()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.cli", "run", "--data-dir", str(data)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -68,7 +80,11 @@ def run(work: Path) -> list[Row]:
     finally:
         xvfb.terminate()
     return [
-        Row("cold start: `kiosk run` → first interactive frame", ms(samples), "≤ 2 s",
+        Row(
+            "cold start: `kiosk run` → first interactive frame",
+            ms(samples),
+            "≤ 2 s",
             "process spawn to the first drawn frame of the attract screen, which takes touches; "
-            "platform and devices start in the background"),
+            "platform and devices start in the background",
+        ),
     ]

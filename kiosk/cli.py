@@ -11,8 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kiosk.commands import catalog, config, device_idcard, platform, printer
-from kiosk.commands import ui
+from kiosk.commands import catalog, config, device_idcard, platform, printer, ui
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def ops_main(argv: Sequence[str] | None = None) -> int:
     """Fleet operations. Only ``version`` exists so far: the ops server is the fleet issue."""
-    parser = argparse.ArgumentParser(prog="kiosk-ops", description="Tongban Kiosk fleet operations.")
+    parser = argparse.ArgumentParser(
+        prog="kiosk-ops", description="Tongban Kiosk fleet operations."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("version", help="print the software version").set_defaults(handler=_version)
     args = parser.parse_args(argv)

@@ -16,8 +16,8 @@ from kiosk.catalog.model import CatalogItem
 from kiosk.config.settings import Settings
 from kiosk.documents.receipt import Receipt
 from kiosk.i18n import Translator
-from kiosk.runtime.views import ResultView
 from kiosk.runtime.messages import message
+from kiosk.runtime.views import ResultView
 from kiosk.session.visit import Identity, Visit
 
 log = structlog.get_logger(__name__)
@@ -53,8 +53,11 @@ def run_certificate(
         terminal_id=settings.terminal.terminal_id,
         site_name=settings.terminal.site_name,
         holder_masked=issued.holder_masked,
-        rows=(("证明名称", issued.title), ("出具机构", issued.issuer),
-              ("有效期至", str(issued.valid_until)[:10])),
+        rows=(
+            ("证明名称", issued.title),
+            ("出具机构", issued.issuer),
+            ("有效期至", str(issued.valid_until)[:10]),
+        ),
         next_steps=("请取走A4证明和身份证", "证明可扫码核验真伪"),
         status_qr=STATUS_QR_PREFIX + issued.serial,
     )

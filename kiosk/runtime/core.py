@@ -11,9 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
@@ -333,8 +331,11 @@ class KioskCore:
             self.end_visit("evaluated")
             on_done(outcome)
 
-        self._submit(run, lambda _: finish(Outcome(True)),
-                     lambda exc: finish(Outcome(False, message_for(exc))))
+        self._submit(
+            run,
+            lambda _: finish(Outcome(True)),
+            lambda exc: finish(Outcome(False, message_for(exc))),
+        )
 
     def end_visit(self, reason: str) -> None:
         """Wipe everything personal and go back to the attract screen."""
@@ -383,4 +384,3 @@ class KioskCore:
 
     def _state_changed(self, old: VisitState, new: VisitState) -> None:
         self._notify(lambda listener: listener.on_state(old, new))
-

@@ -37,8 +37,19 @@ class PlatformProcess:
     def start(self, ready_timeout_s: float = 20.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = (self.data_dir / "platform.log").open("ab")
-        cmd = [sys.executable, "-m", "kiosk.cli", "platform", "serve", "--host", "127.0.0.1",
-               "--port", str(self.port), "--data-dir", str(self.data_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "kiosk.cli",
+            "platform",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+        ]
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:

@@ -84,7 +84,9 @@ def start_services(settings: Settings) -> Services:
         retries=settings.platform.retries,
     )
     port = sims.idcard.port if sims.idcard else devices.idcard.port
-    reader = SerialIdCardReader(str(port), baud=devices.idcard.baud, timeout=devices.idcard.timeout_s)
+    reader = SerialIdCardReader(
+        str(port), baud=devices.idcard.baud, timeout=devices.idcard.timeout_s
+    )
     connection = sims.printer.address if sims.printer else devices.receipt_printer.connection
     printer = EscposReceiptPrinter(connection, PROFILES[devices.receipt_printer.profile])
     queue = devices.a4_printer.queue

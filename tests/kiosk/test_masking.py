@@ -19,6 +19,8 @@ def test_short_card_numbers_keep_only_the_ends() -> None:
     assert mask_id_number("USA110085010112") == "USA*********112"
 
 
-@pytest.mark.parametrize(("name", "masked"), [("张秀英", "张*英"), ("陈浩", "陈*"), ("欧阳娜娜", "欧**娜")])
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张秀英", "张*英"), ("陈浩", "陈*"), ("欧阳娜娜", "欧**娜")]
+)
 def test_names(name: str, masked: str) -> None:
     assert mask_name(name) == masked

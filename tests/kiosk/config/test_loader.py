@@ -20,8 +20,10 @@ def test_defaults_alone_are_valid(tmp_path: Path) -> None:
 
 
 def test_layers_apply_in_order(tmp_path: Path) -> None:
-    site = write(tmp_path / "site.yaml", "terminal:\n  site_name: 邮政网点\n  site_type: post_office\n"
-                 "ui:\n  announcement: site\n")
+    site = write(
+        tmp_path / "site.yaml",
+        "terminal:\n  site_name: 邮政网点\n  site_type: post_office\nui:\n  announcement: site\n",
+    )
     write(tmp_path / "data/bundle/current.yaml", "ui:\n  announcement: bundle\n")
     write(tmp_path / "data/local.yaml", "session:\n  idle_timeout_s: 120\n")
     loaded = load_settings(site_file=site, data_dir=tmp_path / "data")
@@ -52,13 +54,14 @@ def test_an_unknown_key_is_an_error(tmp_path: Path) -> None:
 
 def test_broken_yaml_is_reported_with_its_file(tmp_path: Path) -> None:
     site = write(tmp_path / "site.yaml", "terminal: [unclosed\n")
-    with pytest.raises(ConfigError, match="site.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"site\.yaml: not valid YAML"):
         load_settings(site_file=site, data_dir=tmp_path)
 
 
 def test_config_show_redacts_secrets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    site = write(tmp_path / "site.yaml", "platform:\n  url: http://127.0.0.1:9\n"
-                 "  api_key: s3cret-key\n")
+    site = write(
+        tmp_path / "site.yaml", "platform:\n  url: http://127.0.0.1:9\n  api_key: s3cret-key\n"
+    )
     assert main(["config", "show", "--json", "--site", str(site), "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     data = json.loads(out)

@@ -4,6 +4,7 @@ driven headless: callbacks queue up and the test pumps them, standing in for the
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import time
 from collections.abc import Callable, Iterator
@@ -28,10 +29,8 @@ class UiThread:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError("timed out waiting for the core")
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.calls.get(timeout=min(remaining, 0.1))()
-            except queue.Empty:
-                pass
 
 
 @pytest.fixture(scope="module")
