@@ -1,0 +1,122 @@
+"""The kiosk's Kivy app: builds the core, the screens and the navigator.
+
+Import this module only after :func:`screens.bootstrap.configure_kivy` has run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+
+from kiosk.config.settings import Settings
+from kiosk.runtime.core import KioskCore
+from screens import theme
+from screens.navigator import Navigator
+from screens.routing import SCREEN_NAMES
+from screens.state import UiState
+
+HERE = Path(__file__).resolve().parent
+KV_FILES = ("widgets.kv", "overlays.kv", *(f"pages/{name}.kv" for name in SCREEN_NAMES))
+
+
+def load_kv() -> None:
+    """Load every rule file once (never at import time)."""
+    from screens import overlays, widgets  # noqa: F401  (their classes register with the Factory)
+
+    for name in KV_FILES:
+        path = str(HERE / name)
+        if path not in Builder.files:
+            Builder.load_file(path)
+
+
+def screen_classes() -> dict[str, type]:
+    from screens.pages.attract import AttractScreen
+    from screens.pages.confirm import ConfirmScreen
+    from screens.pages.evaluate import EvaluateScreen
+    from screens.pages.home import HomeScreen
+    from screens.pages.identify import IdentifyScreen
+    from screens.pages.result import ResultScreen
+    from screens.pages.service_start import ServiceStartScreen
+    from screens.pages.steps import StepsScreen
+
+    return {
+        "attract": AttractScreen,
+        "home": HomeScreen,
+        "service_start": ServiceStartScreen,
+        "identify": IdentifyScreen,
+        "steps": StepsScreen,
+        "confirm": ConfirmScreen,
+        "result": ResultScreen,
+        "evaluate": EvaluateScreen,
+    }
+
+
+def ui_dispatch(fn: Callable[[], None]) -> None:
+    """Run ``fn`` on the UI thread (the core calls this from its workers)."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+class KioskApp(App):
+    title = "通办自助终端 Tongban Kiosk"
+
+    def __init__(
+        self,
+        settings: Settings,
+        core_factory: Callable[[Settings], KioskCore] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self._core_factory = core_factory or (lambda s: KioskCore(s, dispatch=ui_dispatch))
+        self.core: KioskCore | None = None
+        self.nav: Navigator | None = None
+        self.manager: ScreenManager | None = None
+        self.ui: UiState | None = None
+
+    def build(self) -> ScreenManager:
+        load_kv()
+        Window.clearcolor = theme.BACKGROUND
+        settings = self.settings
+        self.core = core = self._core_factory(settings)
+        self.ui = ui = UiState(
+            language=core.language,
+            site_name=settings.terminal.site_name,
+            announcement=settings.ui.announcement,
+        )
+        self.manager = manager = ScreenManager(transition=FadeTransition(duration=0.15))
+        self.nav = nav = Navigator(core, manager, ui)
+        for name, cls in screen_classes().items():
+            manager.add_widget(cls(name=name, core=core, ui=ui, nav=nav))
+        manager.current = "attract"
+        core.add_listener(nav)
+        Window.bind(on_touch_down=self._touched)
+        Clock.schedule_interval(self._tick, 1.0)
+        core.start()
+        return manager
+
+    def _touched(self, *_: Any) -> bool:
+        """Every touch keeps the visit alive. A touch that answers the idle warning
+        is consumed, so it never also presses whatever lies under the overlay."""
+        answering = self.nav is not None and self.nav.idle_overlay.is_open
+        if self.core is not None:
+            self.core.touch()
+        return answering
+
+    def _tick(self, _dt: float) -> None:
+        if self.core is not None:
+            self.core.tick()
+
+    def on_stop(self) -> None:
+        if self.core is not None:
+            self.core.stop()
+
+
+def run(settings: Settings) -> None:
+    KioskApp(settings).run()

@@ -1,0 +1,505 @@
+"""A scripted resident journey through the real widgets: ``python -m screens.demo``.
+
+Run by ``kiosk demo`` in a child process (one Kivy app per interpreter) on a
+display (``kiosk demo`` starts Xvfb when there is none). The script taps widgets
+with real touch events, so the UI is what is exercised; it writes a screenshot
+per screen, the receipt image, the certificate PDF and ``journey.json`` (the
+visible texts of every screen), and exits 0, or 1 with the reason.
+
+The idle time-out runs on a manual clock that the script moves forward, so the
+warning and the time-out are shown without waiting minutes.
+
+Scenarios: ``journey`` (the certificate journey, with the idle warning once) and
+``idle`` (warning, then time-out: the visit and its identity are gone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SAMPLE_CARD = "zhang_xiuying"
+ITEM_CODE = "SI-PARTICIPATION-CERT"
+OVERALL_DEADLINE_S = 240.0
+SCENARIOS = ("journey", "idle", "looks")
+
+
+class ManualClock:
+    """Monotonic time plus an offset the script can move forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class Wait:
+    what: str
+    until: Callable[[], bool]
+    timeout: float = 30.0
+
+
+@dataclass
+class Pause:
+    seconds: float
+
+
+Step = Wait | Pause
+Script = Generator[Step, None, None]
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m screens.demo")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--site", type=Path)
+    parser.add_argument("--scenario", choices=SCENARIOS, default="journey")
+    args = parser.parse_args(argv)
+
+    from kiosk.config.loader import load_settings
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    try:
+        settings = load_settings(site_file=args.site, data_dir=data_dir).settings
+        from screens.bootstrap import configure_kivy
+
+        configure_kivy(settings.ui, data_dir / "kivy", fullscreen=False)
+        demo = Demo(settings, out, args.scenario)
+        return demo.run()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class Demo:
+    def __init__(self, settings: Any, out: Path, scenario: str) -> None:
+        from kivy.clock import Clock
+
+        from kiosk.runtime.core import KioskCore
+        from kiosk.session.idle import IdleTimer
+        from screens.app import KioskApp, ui_dispatch
+
+        self.settings = settings
+        self.out = out
+        self.scenario = scenario
+        self.clock = ManualClock()
+
+        def make_core(s: Any) -> KioskCore:
+            core = KioskCore(s, dispatch=ui_dispatch)
+            core.idle = IdleTimer(s.session.idle_timeout_s, s.session.warning_s, clock=self.clock)
+            return core
+
+        self.app = KioskApp(settings, core_factory=make_core)
+        self.screens: list[dict[str, Any]] = []
+        self.extra: dict[str, Any] = {}
+        self.failure: str | None = None
+        self._count = 0
+        self._shot_dir = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
+        self._script: Iterator[Step] = iter(())
+        self._step: Step | None = None
+        self._step_started = 0.0
+        self._started = 0.0
+        self._Clock = Clock
+
+    # -- running -------------------------------------------------------------
+    def run(self) -> int:
+        scripts = {"journey": self.journey, "idle": self.idle, "looks": self.looks}
+        self._script = scripts[self.scenario]()
+        self._started = time.monotonic()
+        self._Clock.schedule_once(self._begin, 0.5)
+        try:
+            self.app.run()
+        finally:
+            shutil.rmtree(self._shot_dir, ignore_errors=True)
+        self.write_journey()
+        if self.failure:
+            print(f"kiosk demo: FAILED: {self.failure}", file=sys.stderr)
+            return 1
+        print(f"kiosk demo: {len(self.screens)} screens written to {self.out}")
+        return 0
+
+    def _begin(self, _dt: float) -> None:
+        self._advance()
+        self._Clock.schedule_interval(self._poll, 0.05)
+
+    def _advance(self) -> None:
+        try:
+            self._step = next(self._script)
+        except StopIteration:
+            self._step = None
+            self.app.stop()
+            return
+        except Exception as exc:
+            self._fail(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            return
+        self._step_started = time.monotonic()
+
+    def _poll(self, _dt: float) -> bool:
+        step = self._step
+        if step is None:
+            return False
+        now = time.monotonic()
+        if now - self._started > OVERALL_DEADLINE_S:
+            self._fail(f"the whole demo took longer than {OVERALL_DEADLINE_S:.0f} s")
+            return False
+        if isinstance(step, Pause):
+            done = now - self._step_started >= step.seconds
+        else:
+            try:
+                done = step.until()
+            except Exception as exc:
+                self._fail(f"while waiting for {step.what}: {type(exc).__name__}: {exc}")
+                return False
+            if not done and now - self._step_started > step.timeout:
+                self._fail(
+                    f"timed out after {step.timeout:.0f} s waiting for {step.what}"
+                    f" (screen: {self.manager.current}, state: {self.core.state})"
+                )
+                return False
+        if done:
+            self._advance()
+        return self._step is not None
+
+    def _fail(self, reason: str) -> None:
+        self.failure = reason
+        self._step = None
+        self.app.stop()
+
+    # -- helpers -------------------------------------------------------------
+    @property
+    def core(self) -> Any:
+        return self.app.core
+
+    @property
+    def manager(self) -> Any:
+        return self.app.manager
+
+    @property
+    def nav(self) -> Any:
+        return self.app.nav
+
+    def screen(self, name: str) -> Any:
+        return self.manager.get_screen(name)
+
+    def on_screen(self, name: str) -> Wait:
+        def shown() -> bool:
+            manager = self.manager
+            return bool(manager.current == name and not manager.transition.is_active)
+
+        return Wait(f"the {name} screen", shown)
+
+    def settle(self) -> Pause:
+        return Pause(0.5)
+
+    def tap(self, widget: Any) -> None:
+        """A real touch (down + up) at the widget's centre, through the window."""
+        from kivy.base import EventLoop
+
+        if widget.disabled:
+            raise DemoFailed(f"cannot tap disabled {widget!r} ({getattr(widget, 'text', '')})")
+        x, y = widget.to_window(*widget.center)
+        touch = _Touch(x, y)
+        EventLoop.post_dispatch_input("begin", touch)
+        EventLoop.post_dispatch_input("end", touch)
+
+    def find(self, root: Any, text: str) -> Any:
+        """The visible button (or tile) whose text is ``text``."""
+        for widget in root.walk(restrict=True):
+            label = getattr(widget, "text", None)
+            if label == text and hasattr(widget, "trigger_action") and _visible(widget):
+                return widget
+        raise DemoFailed(f"no visible button {text!r} on {getattr(root, 'name', root)!r}")
+
+    def shoot(self, name: str) -> None:
+        from kivy.core.window import Window
+
+        self._count += 1
+        target = self.out / f"{self._count:02d}-{name}.png"
+        shot = Window.screenshot(name=str(self._shot_dir / "shot.png"))
+        if not shot:
+            raise DemoFailed("the window could not be captured")
+        shutil.move(shot, target)
+        self.screens.append(
+            {
+                "name": name,
+                "screen": self.manager.current,
+                "file": target.name,
+                "texts": visible_texts(self.manager.current_screen, Window),
+            }
+        )
+
+    def write_journey(self) -> None:
+        data = {
+            "scenario": self.scenario,
+            "ok": self.failure is None,
+            "failure": self.failure,
+            "screens": self.screens,
+            **self.extra,
+        }
+        (self.out / "journey.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+
+    # -- the scripts ---------------------------------------------------------
+    def _to_steps_with_card(self) -> Script:
+        """attract → home → tile → start page → identify (sample card) → steps."""
+        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.on_screen("attract")
+        yield self.settle()
+        self.shoot("attract")
+        self.tap(self.screen("attract"))
+
+        yield self.on_screen("home")
+        yield self.settle()
+        self.shoot("home")
+        home = self.screen("home")
+        tiles = [t for t in home.ids.grid.children if getattr(t, "code", "") == ITEM_CODE]
+        if not tiles:
+            raise DemoFailed(f"no {ITEM_CODE} tile on the home screen")
+        self.tap(tiles[0])
+
+        yield self.on_screen("service_start")
+        yield self.settle()
+        self.shoot("service_start")
+        start = self.screen("service_start")
+        self.tap(self.find(start, self.core.t("开始办理")))
+
+        yield self.on_screen("identify")
+        identify = self.screen("identify")
+        yield Wait(
+            "the simulated card buttons",
+            lambda: any(b.text == SAMPLE_CARD for b in identify.ids.sim_buttons.children),
+        )
+        yield self.settle()
+        self.shoot("identify")
+        self.tap(self.find(identify, SAMPLE_CARD))
+
+        yield Wait("the card to be read", lambda: self.core.visit.identity is not None, 60)
+        yield self.on_screen("steps")
+        yield self.settle()
+
+    def _idle_warning(self) -> Script:
+        """Move the idle clock into the warning period: the overlay with 继续办理."""
+        overlay = self.nav.idle_overlay
+        session = self.settings.session
+        self.clock.advance(session.idle_timeout_s - session.warning_s + 1)
+        self.core.tick()
+        yield Wait("the idle warning", lambda: bool(overlay.is_open))
+        yield self.settle()
+        self.shoot("idle_warning")
+
+    def journey(self) -> Script:
+        yield from self._to_steps_with_card()
+        self.shoot("steps")
+
+        overlay = self.nav.idle_overlay
+        yield from self._idle_warning()
+        self.tap(self.find(overlay, self.core.t("继续办理")))
+        yield Wait("the idle warning to close", lambda: not overlay.is_open)
+        yield self.settle()
+
+        steps = self.screen("steps")
+        self.tap(self.find(steps, self.core.certificate_options()[0].label))
+
+        yield self.on_screen("confirm")
+        yield self.settle()
+        self.shoot("confirm")
+        confirm = self.screen("confirm")
+        self.tap(self.find(confirm, self.core.t("确认打印")))
+        yield Pause(0.25)
+        self.shoot("confirm_printing")
+
+        yield Wait(
+            "the certificate to be printed",
+            lambda: self.nav.result_view is not None and not confirm.busy,
+            90,
+        )
+        view = self.nav.result_view
+        if not view.ok:
+            message = view.message.text("zh_CN") if view.message else "no message"
+            raise DemoFailed(f"printing failed: {message}")
+        yield self.on_screen("result")
+        yield self.settle()
+        self.shoot("result")
+        self._collect_documents(view)
+        result = self.screen("result")
+        self.tap(self.find(result, self.core.t("评价本次服务")))
+
+        yield self.on_screen("evaluate")
+        yield self.settle()
+        self.shoot("evaluate")
+        evaluate = self.screen("evaluate")
+        self.tap(self.find(evaluate, self.core.t("非常满意")))
+        yield Wait("the thank-you", lambda: bool(evaluate.thanked))
+        yield Pause(0.3)
+        self.shoot("evaluate_thanks")
+
+        yield Wait("the visit to end", lambda: self.core.state == "attract", 20)
+        yield self.on_screen("attract")
+        yield self.settle()
+        self.shoot("attract_again")
+        self.extra["after"] = self._visit_facts()
+
+    def idle(self) -> Script:
+        yield from self._to_steps_with_card()
+        self.shoot("steps")
+        self.extra["before"] = self._visit_facts()
+        yield from self._idle_warning()
+        # Nobody touches the screen: let the time run out.
+        self.clock.advance(self.settings.session.warning_s + 1)
+        self.core.tick()
+        yield self.on_screen("attract")
+        yield Wait("the idle warning to close", lambda: not self.nav.idle_overlay.is_open)
+        yield self.settle()
+        self.shoot("attract_after_timeout")
+        self.extra["after"] = self._visit_facts()
+
+    def looks(self) -> Script:
+        """English, 长辈模式 and the call-staff notice, for people to look at."""
+        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.on_screen("attract")
+        self.tap(self.screen("attract"))
+        yield self.on_screen("home")
+        home = self.screen("home")
+        self.tap(self.find(home, "English"))
+        yield Wait("English", lambda: self.core.language == "en")
+        yield self.settle()
+        self.shoot("home_english")
+        self.tap(self.find(home, "中文"))
+        yield Wait("Chinese", lambda: self.core.language == "zh_CN")
+        self.tap(self.find(home, self.core.t("长辈模式")))
+        yield Wait("elder mode", lambda: bool(self.app.ui and self.app.ui.elder_mode))
+        yield self.settle()
+        self.shoot("home_elder")
+        self.tap(self.find(home, self.core.t("呼叫工作人员")))
+        yield Wait("the staff notice", lambda: bool(self.nav.notice.is_open))
+        yield self.settle()
+        self.shoot("call_staff")
+        self.tap(self.find(self.nav.notice, self.core.t("好的")))
+        yield Wait("the notice to close", lambda: not self.nav.notice.is_open)
+        tiles = [t for t in home.ids.grid.children if getattr(t, "code", "") == ITEM_CODE]
+        self.tap(tiles[0])
+        yield self.on_screen("service_start")
+        yield self.settle()
+        self.shoot("service_start_elder")
+        self.tap(self.find(self.screen("service_start"), self.core.t("开始办理")))
+        yield self.on_screen("identify")
+        yield self.settle()
+        self.shoot("identify_elder")
+        identify = self.screen("identify")
+        yield Wait(
+            "the simulated card buttons",
+            lambda: any(b.text == SAMPLE_CARD for b in identify.ids.sim_buttons.children),
+        )
+        self.tap(self.find(identify, SAMPLE_CARD))
+        yield self.on_screen("steps")
+        self.tap(self.find(self.screen("steps"), self.core.certificate_options()[0].label))
+        yield self.on_screen("confirm")
+        # The platform goes away: printing fails and the failure view shows.
+        if self.core.services.platform_process is not None:
+            self.core.services.platform_process.stop()
+        self.tap(self.find(self.screen("confirm"), self.core.t("确认打印")))
+        yield Wait("the failure view", lambda: bool(self.screen("result").failed), 60)
+        yield self.on_screen("result")
+        yield self.settle()
+        self.shoot("print_failed")
+        self.core.end_visit("demo")
+        yield self.on_screen("attract")
+
+    # -- evidence ------------------------------------------------------------
+    def _visit_facts(self) -> dict[str, Any]:
+        visit = self.core.visit
+        return {
+            "state": str(self.core.state),
+            "screen": self.manager.current,
+            "identity": None if visit.identity is None else "present",
+            "item_code": visit.item_code,
+            "reference": visit.reference,
+            "idle_overlay_open": bool(self.nav.idle_overlay.is_open),
+        }
+
+    def _collect_documents(self, view: Any) -> None:
+        if view.receipt_png is None or not Path(view.receipt_png).exists():
+            raise DemoFailed("the result has no receipt image")
+        shutil.copyfile(view.receipt_png, self.out / "receipt.png")
+        spool = self.settings.terminal.data_dir / "a4-spool"
+        pdfs = sorted(spool.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+        if not pdfs:
+            raise DemoFailed(f"no certificate PDF in {spool}")
+        shutil.copyfile(pdfs[-1], self.out / "certificate.pdf")
+        self.extra["reference"] = view.reference
+
+
+def _visible(widget: Any) -> bool:
+    while widget is not None:
+        if getattr(widget, "opacity", 1) <= 0:
+            return False
+        parent = widget.parent
+        if parent is widget:
+            break
+        widget = parent
+    return True
+
+
+def visible_texts(screen: Any, window: Any) -> list[str]:
+    """The texts a resident can see: labels (and buttons) on the screen and open overlays."""
+    from kivy.uix.label import Label
+    from kivy.uix.modalview import ModalView
+
+    roots = [screen] + [w for w in window.children if isinstance(w, ModalView)]
+    texts: list[str] = []
+    for root in roots:
+        for widget in root.walk(restrict=True):
+            if isinstance(widget, Label) and widget.text.strip() and _visible(widget):
+                texts.append(widget.text)
+    return texts
+
+
+def _touch_class() -> type:
+    from kivy.input.motionevent import MotionEvent
+
+    class Touch(MotionEvent):
+        def __init__(self, x: float, y: float) -> None:
+            from kivy.base import EventLoop
+
+            win = EventLoop.window
+            super().__init__(
+                "demo",
+                1,
+                {"x": x / (win.width - 1.0), "y": y / (win.height - 1.0)},
+                is_touch=True,
+                type_id="touch",
+            )
+            self.profile = ["pos"]
+
+        def depack(self, args: dict[str, float]) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+    return Touch
+
+
+def _Touch(x: float, y: float) -> Any:
+    return _touch_class()(x, y)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Follows the core: which screen shows, the overlays, and per-visit UI state.
+
+The navigator is the app's one :class:`CoreListener`. Screen switching happens
+in one place (:meth:`Navigator._sync`) from :func:`screens.routing.screen_for`;
+bursts of state changes (``x → end → attract``) are coalesced by a trigger.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from kivy.clock import Clock
+
+from kiosk.runtime.core import CoreListener, KioskCore
+from kiosk.runtime.messages import Message
+from kiosk.runtime.views import ResultView
+from kiosk.session.machine import VisitState
+from screens.overlays import IdleOverlay, NoticeOverlay
+from screens.routing import screen_for
+from screens.state import UiState
+
+log = structlog.get_logger(__name__)
+
+
+class Navigator(CoreListener):
+    def __init__(self, core: KioskCore, manager: Any, ui: UiState) -> None:
+        self.core = core
+        self.manager = manager
+        self.ui = ui
+        self.result_view: ResultView | None = None
+        self._print_failed = False
+        self._retry = False
+        self._hold_until = 0.0
+        self._sync_trigger = Clock.create_trigger(self._sync, 0)
+        self.idle_overlay = IdleOverlay(core=core, ui=ui)
+        self.notice = NoticeOverlay(core=core, ui=ui)
+
+    # -- screens ---------------------------------------------------------------
+    def sync(self) -> None:
+        """Show the screen for the core's state (on the next frame)."""
+        self._sync_trigger()
+
+    def _sync(self, *_: Any) -> None:
+        wait = self._hold_until - time.monotonic()
+        if wait > 0:
+            Clock.schedule_once(self._sync, wait)
+            return
+        name = screen_for(
+            self.core.state,
+            item_chosen=self.core.current_item is not None,
+            print_failed=self._print_failed,
+        )
+        if self.manager.current != name:
+            log.debug("screen", old=self.manager.current, new=name)
+            self.manager.current = name
+
+    def hold(self, seconds: float) -> None:
+        """Keep the current screen for ``seconds`` (e.g. a thank-you) before following."""
+        self._hold_until = time.monotonic() + seconds
+
+    # -- results -----------------------------------------------------------------
+    def show_result(self, view: ResultView) -> None:
+        self.result_view = view
+        self._print_failed = not view.ok
+        self.sync()
+
+    def clear_print_failure(self) -> None:
+        self._print_failed = False
+
+    def retry_print(self) -> None:
+        """From the failure view: back to the check page, which prints again at once."""
+        self._print_failed = False
+        self._retry = True
+        self.sync()
+
+    def take_retry(self) -> bool:
+        retry, self._retry = self._retry, False
+        return retry
+
+    # -- per-visit settings ------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        self.core.set_language(language)
+        self.ui.language = language
+
+    def set_elder_mode(self, on: bool) -> None:
+        self.core.set_elder_mode(on)
+        self.ui.elder_mode = on
+
+    def call_staff(self) -> None:
+        log.info("staff_called")
+        self.notice.show()
+
+    # -- CoreListener ------------------------------------------------------------
+    def on_state(self, old: VisitState, new: VisitState) -> None:
+        if new is not VisitState.CONFIRM:
+            self._print_failed = False
+            self._retry = False
+        if new is VisitState.ATTRACT:
+            self._reset_visit_ui()
+        self.sync()
+
+    def on_idle_warning(self, seconds_left: int) -> None:
+        self.idle_overlay.seconds_left = seconds_left
+        self.idle_overlay.show()
+
+    def on_idle_resume(self) -> None:
+        self.idle_overlay.hide()
+
+    def on_idle_timeout(self) -> None:
+        self.idle_overlay.hide()
+        self.sync()
+
+    def on_ready(self, ready: bool, message: Message | None) -> None:
+        self.ui.ready = ready
+        services = self.core.services
+        self.ui.simulated = bool(services is not None and services.simulators.idcard is not None)
+        self.ui.problem = message.text(self.core.language) if message else ""
+        current = self.manager.current_screen
+        if current is not None:
+            current.refresh()
+
+    def _reset_visit_ui(self) -> None:
+        """A new resident starts in the terminal's language, without elder mode."""
+        self.result_view = None
+        self.idle_overlay.hide()
+        self.notice.hide()
+        default = self.core.settings.ui.language
+        if self.core.language != default:
+            self.core.set_language(default)
+        self.ui.language = default
+        self.ui.elder_mode = False

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.i18n import Translator
+from screens.pages.base import KioskScreen
+
+
+class AttractScreen(KioskScreen):
+    """Title, site, announcement, "touch to start": any touch begins a visit."""
+
+    _english: Translator | None = None
+
+    def en(self, text: str) -> str:
+        """The English line under a Chinese one (the attract screen shows both)."""
+        if self._english is None:
+            self._english = Translator("en")
+        return str(self._english(text))
+
+    def status_text(self, ready: bool, problem: str, *_bound: Any) -> str:
+        if problem:
+            return problem
+        return "" if ready else self.tr("终端正在启动，请稍候…")
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos):
+            self.core.begin_visit()
+            return True
+        return False

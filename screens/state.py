@@ -1,0 +1,43 @@
+"""App-wide presentation state as Kivy properties that the ``.kv`` files bind to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from screens import theme
+
+
+class UiState(EventDispatcher):
+    language = StringProperty("zh_CN")
+    elder_mode = BooleanProperty(False)
+    ready = BooleanProperty(False)
+    site_name = StringProperty("")
+    announcement = StringProperty("")
+    simulated = BooleanProperty(False)
+    problem = StringProperty("")  # why the terminal cannot serve (start-up failed)
+
+    small_px = NumericProperty(theme.NORMAL.small)
+    body_px = NumericProperty(theme.NORMAL.body)
+    large_px = NumericProperty(theme.NORMAL.large)
+    title_px = NumericProperty(theme.NORMAL.title)
+    hero_px = NumericProperty(theme.NORMAL.hero)
+    button_px = NumericProperty(theme.NORMAL.button)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._apply_sizes()
+
+    def on_elder_mode(self, *_: Any) -> None:
+        self._apply_sizes()
+
+    def _apply_sizes(self) -> None:
+        sizes = theme.font_sizes(self.elder_mode)
+        self.small_px = sizes.small
+        self.body_px = sizes.body
+        self.large_px = sizes.large
+        self.title_px = sizes.title
+        self.hero_px = sizes.hero
+        self.button_px = sizes.button

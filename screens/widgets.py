@@ -1,0 +1,179 @@
+"""Reusable widgets of the kiosk look; their rules are in ``widgets.kv``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    NumericProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens import theme
+
+
+class KLabel(Label):
+    """A label that wraps to its width and grows to its text's height."""
+
+
+class ShownBox(BoxLayout):
+    """A box that can be hidden (no height, no touches) by binding ``shown``."""
+
+    shown = BooleanProperty(True)
+    shown_height = NumericProperty(100)
+    collapse = BooleanProperty(True)  # False: keep the size, only hide (for layers)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self._apply()
+
+    def on_shown(self, *_: Any) -> None:
+        self._apply()
+
+    def on_shown_height(self, *_: Any) -> None:
+        self._apply()
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.shown:
+            return False  # a hidden layer must not swallow touches meant for others
+        return bool(super().on_touch_down(touch))
+
+    def _apply(self) -> None:
+        if self.collapse:
+            self.height = self.shown_height if self.shown else 0
+        self.opacity = 1 if self.shown else 0
+        self.disabled = not self.shown
+
+
+class KButton(ButtonBehavior, Label):
+    """A big rounded button; the fill follows press and disabled state in Python."""
+
+    fill = ColorProperty(theme.PRIMARY)
+    fill_normal = ColorProperty(theme.PRIMARY)
+    fill_down = ColorProperty(theme.PRIMARY_DOWN)
+    fill_disabled = ColorProperty(theme.BORDER)
+    line_rgba = ColorProperty(theme.PRIMARY)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self._update_fill()
+
+    def on_state(self, *_: Any) -> None:
+        self._update_fill()
+
+    def on_disabled(self, *_: Any) -> None:
+        self._update_fill()
+
+    def on_fill_normal(self, *_: Any) -> None:
+        self._update_fill()
+
+    def _update_fill(self) -> None:
+        if self.disabled:
+            self.fill = self.fill_disabled
+        else:
+            self.fill = self.fill_down if self.state == "down" else self.fill_normal
+
+
+class PrimaryButton(KButton):
+    pass
+
+
+class SecondaryButton(KButton):
+    pass
+
+
+class QuietButton(KButton):
+    pass
+
+
+class Tile(ButtonBehavior, BoxLayout):
+    """A service tile on the home screen: name and one-line summary."""
+
+    code = StringProperty("")
+    title = StringProperty("")
+    summary = StringProperty("")
+    title_px = NumericProperty(theme.NORMAL.large)
+    summary_px = NumericProperty(theme.NORMAL.small)
+    fill = ColorProperty(theme.SURFACE)
+
+    def on_state(self, *_: Any) -> None:
+        self.fill = theme.PANEL if self.state == "down" else theme.SURFACE
+
+
+class InfoRow(BoxLayout):
+    """One "key: value" row of a start page, check page or result."""
+
+    key = StringProperty("")
+    value = StringProperty("")
+    font_px = NumericProperty(theme.NORMAL.body)
+    key_width = NumericProperty(240)
+
+
+class PageHeader(BoxLayout):
+    """The blue bar on every page: site name, step, and the call-staff button."""
+
+    site_text = StringProperty("")
+    step_text = StringProperty("")
+    help_text = StringProperty("")
+    font_px = NumericProperty(theme.NORMAL.body)
+    __events__ = ("on_help",)
+
+    def on_help(self) -> None:
+        pass
+
+
+class CardIllustration(Widget):
+    """A drawn ID card above a card reader, with an arrow: where to put the card."""
+
+    bob = NumericProperty(0)
+    _anim: Animation | None = None
+
+    def start(self) -> None:
+        self.stop()
+        anim = Animation(bob=18, duration=0.9, t="in_out_sine") + Animation(
+            bob=0, duration=0.9, t="in_out_sine"
+        )
+        anim.repeat = True
+        anim.start(self)
+        self._anim = anim
+
+    def stop(self) -> None:
+        if self._anim is not None:
+            self._anim.cancel(self)
+            self._anim = None
+        self.bob = 0
+
+
+class BusySpinner(Widget):
+    """A turning arc that says "working" without blocking anything."""
+
+    angle = NumericProperty(0)
+    _anim: Animation | None = None
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.opacity = 0
+
+    def start(self) -> None:
+        self.stop()
+        self.opacity = 1
+        anim = Animation(angle=360, duration=1.2)
+        anim.bind(on_complete=self._again)
+        anim.start(self)
+        self._anim = anim
+
+    def _again(self, *_: Any) -> None:
+        if self._anim is not None:
+            self.angle = 0
+            self._anim.start(self)
+
+    def stop(self) -> None:
+        if self._anim is not None:
+            anim, self._anim = self._anim, None
+            anim.cancel(self)
+        self.angle = 0
+        self.opacity = 0

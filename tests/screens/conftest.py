@@ -1,0 +1,69 @@
+"""UI tests: ``kiosk demo`` drives the real Kivy app in its own process.
+
+The demo starts its own Xvfb (DISPLAY is removed from its environment), so the
+tests need only the ``Xvfb`` binary. Each scenario runs once per session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_TIMEOUT_S = 280
+
+
+@dataclass
+class DemoRun:
+    out: Path
+    returncode: int
+    output: str
+
+    @property
+    def journey(self) -> dict[str, Any]:
+        return json.loads((self.out / "journey.json").read_text(encoding="utf-8"))
+
+    def screens(self, name: str) -> list[dict[str, Any]]:
+        return [s for s in self.journey["screens"] if s["name"] == name]
+
+    def texts(self, name: str) -> str:
+        found = self.screens(name)
+        assert found, f"no {name!r} screen in journey.json: {self.output[-2000:]}"
+        return "\n".join("\n".join(s["texts"]) for s in found)
+
+
+def run_demo(out: Path, *extra: str) -> DemoRun:
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--out", str(out), *extra],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEMO_TIMEOUT_S,
+        check=False,
+    )
+    return DemoRun(out, completed.returncode, completed.stdout + completed.stderr)
+
+
+@pytest.fixture(scope="session")
+def journey_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-journey"))
+
+
+@pytest.fixture(scope="session")
+def idle_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    site = tmp_path_factory.mktemp("site") / "site.yaml"
+    # The shortest time-outs the settings allow; the demo's manual clock skips the waiting.
+    site.write_text("session:\n  idle_timeout_s: 21\n  warning_s: 20\n", encoding="utf-8")
+    return run_demo(tmp_path_factory.mktemp("demo-idle"), "--scenario", "idle", "--site", str(site))
