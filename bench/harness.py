@@ -33,4 +33,6 @@ def ms(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     median = statistics.median(ordered)
+    if p95 < 0.001:
+        return f"median {median * 1e6:.0f} µs, p95 {p95 * 1e6:.0f} µs (n={len(ordered)})"
     return f"median {median * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms (n={len(ordered)})"
