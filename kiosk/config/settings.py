@@ -61,6 +61,7 @@ class A4PrinterSettings(_Section):
 
 
 class DeviceSettings(_Section):
+    health_interval_s: float = Field(default=10.0, gt=0)
     idcard: IdCardSettings = IdCardSettings()
     receipt_printer: ReceiptPrinterSettings = ReceiptPrinterSettings()
     a4_printer: A4PrinterSettings = A4PrinterSettings()

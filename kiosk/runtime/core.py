@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 
@@ -25,6 +25,10 @@ from kiosk.runtime.views import Outcome, PeriodOption, ResultView
 from kiosk.session.idle import IdlePhase, IdleTimer
 from kiosk.session.machine import VisitMachine, VisitState
 from kiosk.session.visit import Identity, Visit
+
+if TYPE_CHECKING:
+    from devices.base import DeviceStatus
+    from kiosk.runtime.services import Services
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -39,6 +43,7 @@ class CoreListener:
     def on_idle_resume(self) -> None: ...
     def on_idle_timeout(self) -> None: ...
     def on_ready(self, ready: bool, message: Message | None) -> None: ...
+    def on_device(self, status: DeviceStatus) -> None: ...
 
 
 class KioskCore:
@@ -58,21 +63,28 @@ class KioskCore:
         self._cancel_identify = threading.Event()
         self._ready = threading.Event()
         # Filled in by start() on a worker thread.
-        self.services: Any = None
+        self.services: Services | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Start platform and devices in the background; returns at once."""
         from kiosk.runtime.services import start_services
 
-        def run() -> Any:
+        def run() -> Services:
             return start_services(self.settings)
 
-        def done(services: Any) -> None:
+        def done(services: Services) -> None:
             self.services = services
             self._ready.set()
             for listener in list(self._listeners):
                 listener.on_ready(True, None)
+            # Device events arrive on the manager's thread: hop to the UI thread.
+            services.devices.add_listener(
+                lambda status: self._dispatch(
+                    lambda: self._notify(lambda listener: listener.on_device(status))
+                )
+            )
+            services.devices.start()
 
         def failed(exc: BaseException) -> None:
             msg = message_for(exc)
@@ -351,12 +363,15 @@ class KioskCore:
             self.machine.set_state(VisitState.ATTRACT)
 
     # -- plumbing --------------------------------------------------------------------
-    def _services(self) -> Any:
-        if not self._ready.wait(30):
+    def _services(self) -> Services:
+        if not self._ready.wait(30) or self.services is None:
             from kiosk.runtime.messages import NotReady
 
             raise NotReady()
         return self.services
+
+    def device_statuses(self) -> dict[str, DeviceStatus]:
+        return self.services.devices.snapshot() if self.services is not None else {}
 
     def _submit(
         self,

@@ -12,6 +12,7 @@ import structlog
 from devices.idcard.errors import NoCard
 from devices.idcard.model import IdCardData
 from devices.idcard.reader import SerialIdCardReader
+from devices.manager import DeviceManager
 from devices.printer.a4 import A4Printer, CupsA4Printer, SpoolA4Printer
 from devices.printer.job import ReceiptJob
 from devices.printer.profiles import PROFILES
@@ -32,6 +33,7 @@ class Services:
     a4: A4Printer
     simulators: Simulators
     platform_process: PlatformProcess | None
+    devices: DeviceManager
 
     def read_card_when_present(self, cancel: threading.Event, timeout_s: float) -> IdCardData:
         """Poll the reader until a card is there, then read it (worker thread only)."""
@@ -54,6 +56,7 @@ class Services:
         return sink.wait_for_receipts(before + 1, timeout=10)[-1]
 
     def stop(self) -> None:
+        self.devices.stop()
         self.reader.close()
         self.simulators.stop()
         if self.platform_process is not None:
@@ -93,5 +96,9 @@ def start_services(settings: Settings) -> Services:
     a4: A4Printer = (
         SpoolA4Printer(data_dir / "a4-spool") if queue == "spool" else CupsA4Printer(queue)
     )
+    manager = DeviceManager(
+        {"idcard": reader, "receipt_printer": printer, "a4_printer": a4},
+        interval_s=devices.health_interval_s,
+    )
     log.info("services_ready", platform=url, embedded=process is not None)
-    return Services(platform, reader, printer, a4, sims, process)
+    return Services(platform, reader, printer, a4, sims, process, manager)

@@ -158,3 +158,28 @@ def test_idle_timeout_warns_then_wipes(core: KioskCore, ui: UiThread) -> None:
     assert events[-1] == "timeout"
     assert core.state is VisitState.ATTRACT
     assert core.visit.identity is None
+
+
+def test_device_health_reaches_listeners_on_the_ui_thread(core: KioskCore, ui: UiThread) -> None:
+    from devices.base import DeviceStatus, Health
+    from kiosk.runtime.core import CoreListener
+
+    heard: list[DeviceStatus] = []
+
+    class Recorder(CoreListener):
+        def on_device(self, status: DeviceStatus) -> None:
+            heard.append(status)
+
+    core.add_listener(Recorder())
+    assert core.services is not None
+    printer = core.services.simulators.printer
+    assert printer is not None
+    printer.set_paper("near_end")
+    try:
+        core.services.devices.poll_once()
+        ui.pump_until(lambda: any(s.reason == "paper_near_end" for s in heard))
+    finally:
+        printer.set_paper("ok")
+    assert core.device_statuses()["receipt_printer"].health is Health.DEGRADED
+    core.services.devices.poll_once()
+    ui.pump_until(lambda: heard[-1].device == "receipt_printer" and heard[-1].health is Health.OK)
