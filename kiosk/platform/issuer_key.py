@@ -23,14 +23,18 @@ def load_or_create_issuer_key(data_dir: Path) -> Ed25519PrivateKey:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # Write-then-rename with owner-only permissions: a crash never leaves half a key.
+    write_owner_only(path, pem)
+    return key
+
+
+def write_owner_only(path: Path, data: bytes) -> None:
+    """Write-then-rename with 0600 permissions: a crash never leaves half a key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+        f.write(data)
     tmp.replace(path)
-    return key
 
 
 def public_key_pem(key: Ed25519PublicKey) -> str:

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kiosk.documents.trust import TrustBundle
 from kiosk.platform.issuer_key import (
     load_or_create_issuer_key,
     public_key_pem,
@@ -32,14 +33,19 @@ from kiosk.platform.schemas import (
     IssuerKey,
     PaymentOrder,
     PaymentRequest,
+    RecordKind,
     ResidentIdentity,
     ResidentRecords,
 )
+from kiosk.platform.seal_ca import SealAuthority
+from kiosk.platform.sealing import load_or_create_sealing_key, sealing_router
+from kiosk.platform.seed import ISSUERS
 from kiosk.platform.service import PlatformService, ServiceError
 from kiosk.platform.store import Store
 
 API_VERSION = "1.0.0"
 DB_FILE = "platform.sqlite3"
+SEAL_DIR = "seal"
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (400, 404, 409, 422)
@@ -109,6 +115,17 @@ def _routes(service: PlatformService) -> APIRouter:
         return IssuerKey(
             public_key_pem=public_key_pem(public_key),
             public_key_raw_b64=public_key_raw_b64(public_key),
+        )
+
+    @public.get(
+        "/trust",
+        tags=["certificates"],
+        summary="What verifiers trust: the seal root CA and the QR token keys",
+    )
+    def trust() -> TrustBundle:
+        return TrustBundle(
+            root_ca_pem=service.seals.root_pem(),
+            token_keys_pem=[public_key_pem(service.issuer_key.public_key())],
         )
 
     @api.post("/identity/resolve", tags=["identity"])
@@ -225,7 +242,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(data_dir: Path) -> FastAPI:
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir / DB_FILE)
-    service = PlatformService(store, load_or_create_issuer_key(data_dir))
+    issuers = {names.for_kind(kind) for names in ISSUERS.values() for kind in RecordKind}
+    seals = SealAuthority.load_or_create(data_dir / SEAL_DIR, issuers)
+    service = PlatformService(store, load_or_create_issuer_key(data_dir), seals)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -243,4 +262,5 @@ def create_app(data_dir: Path) -> FastAPI:
     )
     _install_error_handlers(app)
     app.include_router(_routes(service))
+    app.include_router(sealing_router(service, load_or_create_sealing_key(data_dir)))
     return app

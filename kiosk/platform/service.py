@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -41,8 +42,12 @@ from kiosk.platform.schemas import (
     ResidentRecords,
     TimelineEntry,
 )
+from kiosk.platform.seal_ca import SealAuthority
 from kiosk.platform.seed import ISSUERS
 from kiosk.platform.store import IdempotencyConflict, ResidentRow, Store, request_hash
+
+if TYPE_CHECKING:
+    from kiosk.documents.seal import PdfSealer
 
 log = structlog.get_logger(__name__)
 
@@ -78,9 +83,30 @@ def _same_name(a: str, b: str) -> bool:
 
 
 class PlatformService:
-    def __init__(self, store: Store, issuer_key: Ed25519PrivateKey) -> None:
+    def __init__(
+        self, store: Store, issuer_key: Ed25519PrivateKey, seals: SealAuthority | None = None
+    ) -> None:
         self.store = store
         self.issuer_key = issuer_key
+        self._seals = seals
+        self._sealers: dict[str, PdfSealer] = {}
+
+    @property
+    def seals(self) -> SealAuthority:
+        """The seal chain; a service built without one can do everything but issue certificates."""
+        if self._seals is None:
+            raise RuntimeError("this platform service has no seal authority")
+        return self._seals
+
+    def _sealer(self, issuer: str) -> PdfSealer:
+        # Imported and built on first use: pyHanko stays off the platform's start path.
+        from kiosk.documents.seal import PdfSealer
+
+        if issuer not in self._sealers:
+            seal = self.seals.seal_for(issuer)
+            chain = [self.seals.issuing.certificate, self.seals.root.certificate]
+            self._sealers[issuer] = PdfSealer(seal.certificate, seal.key, chain)
+        return self._sealers[issuer]
 
     def now(self) -> datetime:
         return datetime.now(CHINA_TZ).replace(microsecond=0)
@@ -233,7 +259,10 @@ class PlatformService:
                 pdf_url=f"/api/v1/certificates/{serial}/pdf",
                 qr_token=token,
             )
-            self.store.put_blob(serial, render_certificate_pdf(document))
+            pdf = self._sealer(issuer).seal(
+                render_certificate_pdf(document), reason=f"{spec.title} {serial}", location=issuer
+            )
+            self.store.put_blob(serial, pdf)
             self.store.put("certificates", serial, resident.resident_id, certificate)
             log.info("platform.certificate_issued", serial=serial, type=cert_type.value)
             return serial
