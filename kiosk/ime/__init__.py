@@ -1,0 +1,5 @@
+"""The pinyin input method behind the on-screen keyboard (no Kivy here)."""
+
+from kiosk.ime.engine import Candidate, candidates, lookup, normalise, segment, warm_up
+
+__all__ = ["Candidate", "candidates", "lookup", "normalise", "segment", "warm_up"]

@@ -1,0 +1,62 @@
+"""Component UI tests: each scenario runs ``component_app.py`` in its own process, in a real
+Kivy window on the current display or on a private Xvfb started here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+APP = Path(__file__).with_name("component_app.py")
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[str]:
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed")
+    from kiosk.commands.ui import _start_xvfb
+
+    env: dict[str, str] = {}
+    xvfb = _start_xvfb(env)
+    try:
+        yield env["DISPLAY"]
+    finally:
+        xvfb.terminate()
+        try:
+            xvfb.wait(5)
+        except subprocess.TimeoutExpired:
+            xvfb.kill()
+            xvfb.wait()
+
+
+def run_scenario(display: str, scenario: str, out: Path) -> dict[str, Any]:
+    env = {**os.environ, "DISPLAY": display}
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, str(APP), scenario, str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    result_file = out / "result.json"
+    assert result_file.exists(), completed.stderr[-3000:]
+    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    assert "error" not in result, result["error"]
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result["_seconds"] = time.monotonic() - started
+    return result
