@@ -12,7 +12,7 @@ APT_PACKAGES=(
   xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 libxrender1 libxi6
   pcscd libpcsclite-dev swig vsmartcard-vpcd
   cups cups-client cups-bsd cups-ipp-utils
-  fonts-wqy-zenhei espeak-ng socat libzbar0 poppler-utils
+  fonts-wqy-zenhei espeak-ng sox socat libzbar0 poppler-utils
 )
 
 missing=()

@@ -30,7 +30,7 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from kiosk.config.loader import ConfigError, load_settings, redacted
+    from kiosk.config.loader import ConfigError, bundle_version, load_settings, redacted
 
     try:
         loaded = load_settings(site_file=args.site, data_dir=args.data_dir)
@@ -39,6 +39,7 @@ def _show(args: argparse.Namespace) -> int:
         return 1
     data = redacted(loaded.settings)
     if args.json:
+        data["bundle_version"] = bundle_version(loaded.settings.terminal.data_dir)
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print("# layers: " + " < ".join(str(p) for p in loaded.layers))

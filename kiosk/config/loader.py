@@ -6,6 +6,7 @@ set each key, so a validation error names the key *and* the file it came from.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ SITE_FILE_ENV = "KIOSK_SITE_FILE"
 DATA_DIR_ENV = "KIOSK_DATA_DIR"
 BUNDLE_FILE = "bundle/current.yaml"  # written by the fleet agent, inside the data dir
 LOCAL_FILE = "local.yaml"  # technician's on-site overrides, inside the data dir
+BUNDLE_DOCUMENT = "bundle/current.json"  # the signed bundle current.yaml came from
 
 
 class ConfigError(Exception):
@@ -121,6 +123,16 @@ def load_settings(
             problems.append(f"{_origin(origins, dotted)}: {dotted}: {err['msg']}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc
     return LoadedSettings(settings=settings, origins=origins, layers=tuple(layers))
+
+
+def bundle_version(data_dir: Path) -> int | None:
+    """The version of the pushed bundle in effect in ``data_dir``; None when there is none."""
+    try:
+        document = json.loads((data_dir / BUNDLE_DOCUMENT).read_text(encoding="utf-8"))
+        version = document["payload"]["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return version if isinstance(version, int) else None
 
 
 def redacted(settings: Settings) -> dict[str, Any]:

@@ -1,0 +1,187 @@
+"""``kiosk-ops``: the ops server (``serve``) and the operator's client commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_s(text: str) -> float:
+    match = DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 90s, 30m, 24h, 7d)")
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def _client_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", default=os.environ.get("KIOSK_OPS_URL"), metavar="URL")
+    parser.add_argument("--token", default=os.environ.get("KIOSK_OPS_TOKEN"))
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="run the ops server")
+    serve.add_argument("--data-dir", type=Path, default=Path("/var/lib/tongban-ops"))
+    serve.add_argument("--db", metavar="URL", help="database URL (default: SQLite in the data dir)")
+    serve.add_argument("--listen", default="127.0.0.1:8800", metavar="HOST:PORT")
+    serve.add_argument("--heartbeat-interval", type=duration_s, default=60.0)
+    serve.add_argument("--offline-grace", type=duration_s, default=60.0)
+    serve.add_argument("--canary-deadline", type=duration_s, default=3600.0)
+    serve.set_defaults(handler=_serve)
+
+    token = subparsers.add_parser("token", help="enrolment tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="a single-use enrolment token for a group")
+    create.add_argument("--group", required=True)
+    create.add_argument("--expires", type=duration_s, default=86400.0, help="e.g. 24h")
+    _client_args(create)
+    create.set_defaults(handler=_token_create)
+
+    operator = subparsers.add_parser("operator", help="operator tokens (admin)")
+    operator_sub = operator.add_subparsers(dest="operator_command", required=True)
+    add = operator_sub.add_parser("create", help="a bearer token for an operator")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=("viewer", "operator", "admin"))
+    _client_args(add)
+    add.set_defaults(handler=_operator_create)
+
+    config = subparsers.add_parser("config", help="configuration bundles")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    push = config_sub.add_parser("push", help="sign and push a YAML overlay")
+    push.add_argument("file", type=Path)
+    target = push.add_mutually_exclusive_group(required=True)
+    target.add_argument("--group")
+    target.add_argument("--kiosk", metavar="ID")
+    push.add_argument("--canary", type=float, default=0, metavar="PERCENT")
+    push.add_argument("--canary-deadline", type=duration_s, help="halt if canaries stay silent")
+    _client_args(push)
+    push.set_defaults(handler=_config_push)
+    status = config_sub.add_parser("status", help="a bundle's rollout status")
+    status.add_argument("version", type=int)
+    _client_args(status)
+    status.set_defaults(handler=_config_status)
+
+    kiosk = subparsers.add_parser("kiosk", help="one kiosk")
+    kiosk_sub = kiosk.add_subparsers(dest="kiosk_command", required=True, metavar="ACTION")
+    revoke = kiosk_sub.add_parser("revoke", help="refuse this kiosk from now on")
+    revoke.add_argument("kiosk_id", metavar="ID")
+    _client_args(revoke)
+    revoke.set_defaults(handler=_revoke)
+
+    fleet = subparsers.add_parser("fleet", help="the fleet")
+    fleet_sub = fleet.add_subparsers(dest="fleet_command", required=True, metavar="ACTION")
+    listing = fleet_sub.add_parser("list", help="kiosks, status and versions")
+    _client_args(listing)
+    listing.set_defaults(handler=_fleet_list)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.fleet.ops.app import ADMIN_TOKEN_FILE, build_service, create_app
+    from kiosk.fleet.ops.service import ServerConfig
+
+    host, _, port = args.listen.rpartition(":")
+    if not host or not port.isdigit():
+        print("kiosk-ops serve: --listen must be HOST:PORT", file=sys.stderr)
+        return 2
+    config = ServerConfig(
+        heartbeat_interval_s=args.heartbeat_interval,
+        offline_grace_s=args.offline_grace,
+        canary_deadline_s=args.canary_deadline,
+    )
+    try:
+        service = build_service(args.data_dir, args.db, config)
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"kiosk-ops serve: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"admin token in {args.data_dir / ADMIN_TOKEN_FILE}", file=sys.stderr)
+    uvicorn.run(create_app(service), host=host, port=int(port), log_level="info")
+    return 0
+
+
+def _run(args: argparse.Namespace, call: Any, text: Any) -> int:
+    """Call the ops server with the client from ``args``; print JSON or ``text(result)``."""
+    from kiosk.fleet.ops.client import OpsClient, OpsClientError
+
+    if not args.server or not args.token:
+        print(f"kiosk-ops {args.command}: --server and --token (or KIOSK_OPS_URL and "
+              "KIOSK_OPS_TOKEN) are required", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        result = call(OpsClient(args.server, args.token))
+    except OpsClientError as exc:
+        print(f"kiosk-ops {args.command}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else text(result))
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        lambda c: c.create_enrolment_token(args.group, args.expires),
+        lambda r: r["token"],
+    )
+
+
+def _operator_create(args: argparse.Namespace) -> int:
+    return _run(args, lambda c: c.create_operator_token(args.name, args.role), lambda r: r["token"])
+
+
+def _config_push(args: argparse.Namespace) -> int:
+    import yaml
+
+    try:
+        overlay = yaml.safe_load(args.file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        print(f"kiosk-ops config: {args.file}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    kind, target = ("group", args.group) if args.group else ("kiosk", args.kiosk)
+    return _run(
+        args,
+        lambda c: c.push_bundle(
+            overlay, target_kind=kind, target=target,
+            canary_percent=args.canary, canary_deadline_s=args.canary_deadline,
+        ),
+        lambda r: f"version {r['version']}" + (f", canaries {', '.join(r['canaries'])}"
+                                                if r["canaries"] else ""),
+    )  # fmt: skip
+
+
+def _config_status(args: argparse.Namespace) -> int:
+    return _run(
+        args,
+        lambda c: c.rollout(args.version),
+        lambda r: (
+            f"version {r['version']}: {r['status']}"
+            + (f" ({r['halt_reason']})" if r["halt_reason"] else "")
+        ),
+    )
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    return _run(args, lambda c: c.revoke(args.kiosk_id), lambda r: f"{r['kiosk_id']} revoked")
+
+
+def _fleet_list(args: argparse.Namespace) -> int:
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = ["kiosk_id        group        site_type    config  status   devices"]
+        for r in rows:
+            devices = ", ".join(f"{k}={v}" for k, v in sorted(r["devices"].items())) or "-"
+            lines.append(
+                f"{r['kiosk_id']:<15} {r['group']:<12} {r['site_type']:<12} "
+                f"{r['config_version'] or '-'!s:<7} {r['status']:<8} {devices}"
+            )
+        return "\n".join(lines)
+
+    return _run(args, lambda c: c.fleet(), table)

@@ -1,0 +1,1 @@
+"""The kiosk side of the fleet: provisioning, the configuration agent, heartbeats."""

@@ -1,0 +1,1 @@
+"""The ops server: enrolment, signed configuration bundles, rollout, health and inventory."""

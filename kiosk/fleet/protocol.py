@@ -1,0 +1,111 @@
+"""Wire formats shared by the ops server and the kiosk agent.
+
+Signed kiosk requests carry ``X-Kiosk-Id``, ``X-Kiosk-Timestamp``,
+``X-Kiosk-Nonce`` and ``X-Kiosk-Signature``; the signature covers the method,
+the path, the SHA-256 of the body, the timestamp and the nonce, so a captured
+request can be neither altered nor replayed (the server remembers nonces for
+the timestamp window).
+
+A bundle is ``{"payload": {...}, "signature": b64, "key_id": ...}`` where the
+signature covers the canonical JSON of the payload
+(``version, target, overlay, issued_at, expires_at``).
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+KIOSK_ID_HEADER = "X-Kiosk-Id"
+TIMESTAMP_HEADER = "X-Kiosk-Timestamp"
+NONCE_HEADER = "X-Kiosk-Nonce"
+SIGNATURE_HEADER = "X-Kiosk-Signature"
+REPLAY_WINDOW_S = 300
+
+
+class BundleError(Exception):
+    """A bundle is malformed, badly signed or signed by a key we do not pin."""
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def public_key_b64(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return b64(raw)
+
+
+@functools.lru_cache(maxsize=65536)  # parsed once per kiosk, not on every request
+def load_public_key(text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(unb64(text))
+
+
+def key_id(public_b64: str) -> str:
+    return hashlib.sha256(unb64(public_b64)).hexdigest()[:16]
+
+
+def private_key_pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def load_private_key_pem(data: bytes) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(data, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("not an Ed25519 private key")
+    return key
+
+
+def request_message(method: str, path: str, body: bytes, timestamp: str, nonce: str) -> bytes:
+    digest = hashlib.sha256(body).hexdigest()
+    return "\n".join((method.upper(), path, digest, timestamp, nonce)).encode()
+
+
+def verify(public_b64: str, message: bytes, signature_b64: str) -> bool:
+    try:
+        load_public_key(public_b64).verify(unb64(signature_b64), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def sign_bundle(payload: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
+    return {
+        "payload": payload,
+        "signature": b64(key.sign(canonical_json(payload))),
+        "key_id": key_id(public_key_b64(key)),
+    }
+
+
+def verify_bundle(document: dict[str, Any], pinned: dict[str, str]) -> dict[str, Any]:
+    """The payload of ``document`` if a pinned key (``key_id → public b64``) signed it."""
+    try:
+        payload = document["payload"]
+        public = pinned.get(document["key_id"])
+        signature = document["signature"]
+    except (KeyError, TypeError) as exc:
+        raise BundleError("bundle is malformed") from exc
+    if public is None:
+        raise BundleError(f"bundle signed by unknown key {document['key_id']!r}")
+    if not isinstance(payload, dict) or not isinstance(signature, str):
+        raise BundleError("bundle is malformed")
+    if not verify(public, canonical_json(payload), signature):
+        raise BundleError("bundle signature does not verify")
+    return payload
