@@ -81,9 +81,54 @@ class UiSettings(_Section):
     announcement: str = ""
 
 
+class FaceQualitySettings(_Section):
+    min_face_px: int = Field(default=64, ge=32)
+    min_sharpness: float = Field(default=40.0, ge=0)
+    min_brightness: float = Field(default=60.0, ge=0, le=255)
+    max_overexposed_fraction: float = Field(default=0.25, gt=0, le=1)
+    max_yaw_deg: float = Field(default=25.0, gt=0, le=90)
+    max_pitch_deg: float = Field(default=25.0, gt=0, le=90)
+
+
+class LivenessSettings(_Section):
+    # A blink: the eye aspect ratio falls to this share of the open-eye baseline.
+    blink_ratio: float = Field(default=0.75, gt=0, lt=1)
+    min_closed_frames: int = Field(default=3, ge=1)
+    # The head-turn challenge: yaw change (degrees) from the frontal baseline.
+    turn_deg: float = Field(default=12.0, gt=0, le=60)
+    max_frames: int = Field(default=150, ge=10)
+    deadline_s: float = Field(default=20.0, gt=0)
+
+
+class FaceCameraSettings(_Section):
+    # opencv:INDEX or opencv:/dev/videoN for a real camera; playback:PATH plays images/video.
+    source: str = Field(default="opencv:0", pattern=r"^(opencv|playback):.+$")
+    fps: float = Field(default=15.0, gt=0)
+
+
+class OpenCvFaceSettings(_Section):
+    yunet_model: Path = Path("/work/shared/models/face_detection_yunet_2023mar.onnx")
+    # Empty: no SFace recogniser, so this engine detects but cannot verify.
+    sface_model: Path | None = None
+    # Distance = 1 − cosine; OpenCV's published cosine cut-off 0.363.
+    threshold: float = Field(default=0.637, gt=0, lt=2)
+
+
+class FaceSettings(_Section):
+    engine: Literal["dlib", "opencv"] = "dlib"
+    # dlib: Euclidean distance of ResNet embeddings; calibrated in docs/face.md.
+    threshold: float = Field(default=0.55, gt=0, lt=2)
+    dlib_upsample: int = Field(default=0, ge=0, le=2)
+    opencv: OpenCvFaceSettings = OpenCvFaceSettings()
+    quality: FaceQualitySettings = FaceQualitySettings()
+    liveness: LivenessSettings = LivenessSettings()
+    camera: FaceCameraSettings = FaceCameraSettings()
+
+
 class Settings(_Section):
     terminal: TerminalSettings
     platform: PlatformSettings = PlatformSettings()
     devices: DeviceSettings = DeviceSettings()
     session: SessionSettings = SessionSettings()
     ui: UiSettings = UiSettings()
+    face: FaceSettings = FaceSettings()

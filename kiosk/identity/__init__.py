@@ -1,0 +1,1 @@
+"""Identity: face verification with liveness, and which proofs each service needs."""

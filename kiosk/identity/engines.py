@@ -1,0 +1,20 @@
+"""The configured face engine and its threshold: the one place that reads ``face.engine``."""
+
+from __future__ import annotations
+
+from devices.face.model import FaceEngine
+from kiosk.config.settings import FaceSettings
+
+
+def build_engine(settings: FaceSettings) -> FaceEngine:
+    if settings.engine == "opencv":
+        from devices.face.opencv_engine import OpenCvEngine
+
+        return OpenCvEngine(settings.opencv.yunet_model, settings.opencv.sface_model)
+    from devices.face.dlib_engine import DlibEngine
+
+    return DlibEngine(upsample=settings.dlib_upsample)
+
+
+def threshold_for(settings: FaceSettings) -> float:
+    return settings.opencv.threshold if settings.engine == "opencv" else settings.threshold
