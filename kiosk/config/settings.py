@@ -39,6 +39,10 @@ class PlatformSettings(_Section):
     connect_timeout_s: float = Field(default=2.0, gt=0)
     read_timeout_s: float = Field(default=8.0, gt=0)
     retries: int = Field(default=2, ge=0, le=10)
+    # TLS: a CA bundle to verify the platform against (empty: the system's), and optional
+    # SHA-256 pins of the server's SubjectPublicKeyInfo (hex or base64, comma-separated).
+    ca_file: str = ""
+    pin_sha256: str = ""
 
 
 class IdCardSettings(_Section):
@@ -107,7 +111,8 @@ class FaceCameraSettings(_Section):
 
 
 class OpenCvFaceSettings(_Section):
-    yunet_model: Path = Path("/work/shared/models/face_detection_yunet_2023mar.onnx")
+    # A relative path is taken inside the packaged config/models/ folder.
+    yunet_model: Path = Path("face_detection_yunet_2023mar.onnx")
     # Empty: no SFace recogniser, so this engine detects but cannot verify.
     sface_model: Path | None = None
     # Distance = 1 − cosine; OpenCV's published cosine cut-off 0.363.

@@ -19,14 +19,14 @@ from typing import TypeVar
 import structlog
 from pydantic import BaseModel
 
-from kiosk.paths import REPO_ROOT
+from kiosk.paths import SHARED_DIR
 from kiosk.platform.schemas import RecordKind, ResidentRecords
 from kiosk.platform.seed import RESIDENTS, SeedResident
 
 log = structlog.get_logger(__name__)
 
 # The shared LFW subset next to the repository (see its SOURCES.md); optional.
-FACES_DIR = REPO_ROOT.parent / "shared" / "data" / "faces"
+FACES_DIR = SHARED_DIR / "data" / "faces"
 M = TypeVar("M", bound=BaseModel)
 
 _SCHEMA = """

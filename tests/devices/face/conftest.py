@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from devices.face.dlib_engine import DlibEngine
+from kiosk.paths import SHARED_DIR
 
-FACES = Path("/work/shared/data/faces")
+FACES = SHARED_DIR / "data" / "faces"
 
 
 @pytest.fixture(scope="session")

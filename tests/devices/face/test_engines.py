@@ -9,8 +9,9 @@ import pytest
 from devices.face.dlib_engine import DlibEngine
 from devices.face.model import FaceBox, FaceEngineConfigError
 from devices.face.opencv_engine import OpenCvEngine
+from kiosk.paths import MODELS_DIR
 
-YUNET = Path("/work/shared/models/face_detection_yunet_2023mar.onnx")
+YUNET = MODELS_DIR / "face_detection_yunet_2023mar.onnx"
 
 
 def overlap(a: FaceBox, b: FaceBox) -> float:

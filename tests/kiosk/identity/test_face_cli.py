@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from kiosk.cli import main
+from kiosk.paths import SHARED_DIR
 
-FACES = Path("/work/shared/data/faces")
+FACES = SHARED_DIR / "data" / "faces"
 
 
 def test_verify_prints_a_json_decision(capsys: pytest.CaptureFixture[str]) -> None:
