@@ -15,7 +15,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config.settings import Settings
 from kiosk.runtime.core import KioskCore
@@ -45,8 +45,13 @@ def screen_classes() -> dict[str, type]:
     from screens.pages.evaluate import EvaluateScreen
     from screens.pages.home import HomeScreen
     from screens.pages.identify import IdentifyScreen
+    from screens.pages.payment import PaymentScreen
+    from screens.pages.payment_result import PaymentResultScreen
+    from screens.pages.records import RecordsScreen
     from screens.pages.result import ResultScreen
     from screens.pages.service_start import ServiceStartScreen
+    from screens.pages.status import StatusScreen
+    from screens.pages.status_detail import StatusDetailScreen
     from screens.pages.steps import StepsScreen
 
     return {
@@ -58,6 +63,11 @@ def screen_classes() -> dict[str, type]:
         "confirm": ConfirmScreen,
         "result": ResultScreen,
         "evaluate": EvaluateScreen,
+        "status": StatusScreen,
+        "status_detail": StatusDetailScreen,
+        "records": RecordsScreen,
+        "payment": PaymentScreen,
+        "payment_result": PaymentResultScreen,
     }
 
 
@@ -93,7 +103,10 @@ class KioskApp(App):
             site_name=settings.terminal.site_name,
             announcement=settings.ui.announcement,
         )
-        self.manager = manager = ScreenManager(transition=FadeTransition(duration=0.15))
+        # No animated transition: the next screen is simply there (less motion for
+        # elderly residents, and a fade's off-screen buffers cost ~100 ms a switch
+        # under software GL, see bench/ui_bench.py).
+        self.manager = manager = ScreenManager(transition=NoTransition())
         self.nav = nav = Navigator(core, manager, ui)
         for name, cls in screen_classes().items():
             manager.add_widget(cls(name=name, core=core, ui=ui, nav=nav))
@@ -119,6 +132,13 @@ class KioskApp(App):
     def on_start(self) -> None:
         if os.environ.get(READY_ENV):
             Window.bind(on_flip=self._first_frame)
+        # Build the home grid's tiles while the attract screen waits, so the first
+        # touch does not pay for them.
+        Clock.schedule_once(self._prebuild_home, 1.0)
+
+    def _prebuild_home(self, _dt: float) -> None:
+        if self.manager is not None and self.manager.current == "attract":
+            self.manager.get_screen("home").refresh()
 
     def _first_frame(self, *_: Any) -> None:
         """For the cold-start benchmark: the first frame is on screen and takes touches."""

@@ -9,17 +9,27 @@ visible texts of every screen), and exits 0, or 1 with the reason.
 The idle time-out runs on a manual clock that the script moves forward, so the
 warning and the time-out are shown without waiting minutes.
 
-Scenarios: ``journey`` (the certificate journey, with the idle warning once) and
-``idle`` (warning, then time-out: the visit and its identity are gone).
+Journeys (``--journey``): ``certificate`` (with the idle warning once), ``status``
+(办件查询 by reference typed on the key grid, timeline, status receipt),
+``records`` (社保 records, two pages, printed), ``payment`` (QR code, paid through
+the reference platform's ``simulate-paid``, receipt). Every journey ends with the
+evaluation. Other scenarios: ``idle`` (warning, then time-out: the visit and its
+identity are gone) and ``looks`` (English, 长辈模式, a failed print).
+
+With ``KIOSK_LATENCY_FILE`` set, every tap that changes the screen writes one
+line to that file: the milliseconds from the dispatched touch to the first frame
+drawn after the screen changed (bench/ui_bench.py reads them).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -31,6 +41,9 @@ SAMPLE_CARD = "zhang_xiuying"
 ITEM_CODE = "SI-PARTICIPATION-CERT"
 OVERALL_DEADLINE_S = 240.0
 SCENARIOS = ("journey", "idle", "looks")
+JOURNEYS = ("certificate", "status", "records", "payment")
+LATENCY_ENV = "KIOSK_LATENCY_FILE"
+STATUS_REFERENCE = "TB20261118000417"  # 张秀英's 多地联办 application
 
 
 class ManualClock:
@@ -71,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--site", type=Path)
     parser.add_argument("--scenario", choices=SCENARIOS, default="journey")
+    parser.add_argument("--journey", choices=JOURNEYS, default="certificate")
     args = parser.parse_args(argv)
 
     from kiosk.config.loader import load_settings
@@ -83,14 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from screens.bootstrap import configure_kivy
 
         configure_kivy(settings.ui, data_dir / "kivy", fullscreen=False)
-        demo = Demo(settings, out, args.scenario)
+        demo = Demo(settings, out, args.scenario, args.journey)
         return demo.run()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
 class Demo:
-    def __init__(self, settings: Any, out: Path, scenario: str) -> None:
+    def __init__(
+        self, settings: Any, out: Path, scenario: str, journey_name: str = "certificate"
+    ) -> None:
         from kivy.clock import Clock
 
         from kiosk.runtime.core import KioskCore
@@ -100,7 +116,11 @@ class Demo:
         self.settings = settings
         self.out = out
         self.scenario = scenario
+        self.journey_name = journey_name
         self.clock = ManualClock()
+        self._latency_file = os.environ.get(LATENCY_ENV)
+        self._latencies: list[tuple[float, str]] = []
+        self._pending_tap: tuple[float, str] | None = None
 
         def make_core(s: Any) -> KioskCore:
             core = KioskCore(s, dispatch=ui_dispatch)
@@ -121,7 +141,13 @@ class Demo:
 
     # -- running -------------------------------------------------------------
     def run(self) -> int:
-        scripts = {"journey": self.journey, "idle": self.idle, "looks": self.looks}
+        journeys = {
+            "certificate": self.journey,
+            "status": self.status_journey,
+            "records": self.records_journey,
+            "payment": self.payment_journey,
+        }
+        scripts = {"journey": journeys[self.journey_name], "idle": self.idle, "looks": self.looks}
         self._script = scripts[self.scenario]()
         self._started = time.monotonic()
         self._Clock.schedule_once(self._begin, 0.5)
@@ -130,6 +156,9 @@ class Demo:
         finally:
             shutil.rmtree(self._shot_dir, ignore_errors=True)
         self.write_journey()
+        if self._latency_file:
+            with open(self._latency_file, "a", encoding="utf-8") as out:
+                out.writelines(f"{ms:.3f}\t{what}\n" for ms, what in self._latencies)
         if self.failure:
             print(f"kiosk demo: FAILED: {self.failure}", file=sys.stderr)
             return 1
@@ -137,6 +166,9 @@ class Demo:
         return 0
 
     def _begin(self, _dt: float) -> None:
+        from kivy.core.window import Window
+
+        Window.bind(on_flip=self._flipped)
         self._advance()
         self._Clock.schedule_interval(self._poll, 0.05)
 
@@ -178,6 +210,19 @@ class Demo:
             self._advance()
         return self._step is not None
 
+    def _flipped(self, *_: Any) -> None:
+        """A frame was drawn: if a tap changed the screen, that tap's latency is done."""
+        pending = self._pending_tap
+        if pending is None:
+            return
+        started, screen = pending
+        if self.manager.current != screen:
+            elapsed = (time.perf_counter() - started) * 1000
+            self._latencies.append((elapsed, f"{screen}→{self.manager.current}"))
+            self._pending_tap = None
+        elif time.perf_counter() - started > 5:
+            self._pending_tap = None  # the tap did not change the screen
+
     def _fail(self, reason: str) -> None:
         self.failure = reason
         self._step = None
@@ -209,14 +254,18 @@ class Demo:
     def settle(self) -> Pause:
         return Pause(0.5)
 
-    def tap(self, widget: Any) -> None:
-        """A real touch (down + up) at the widget's centre, through the window."""
+    def tap(self, widget: Any, measure: bool = True) -> None:
+        """A real touch (down + up) at the widget's centre, through the window.
+
+        ``measure=False``: the next screen waits for work on a worker (reading the
+        card, printing, the platform), so the tap's latency is not the UI's."""
         from kivy.base import EventLoop
 
         if widget.disabled:
             raise DemoFailed(f"cannot tap disabled {widget!r} ({getattr(widget, 'text', '')})")
         x, y = widget.to_window(*widget.center)
         touch = _Touch(x, y)
+        self._pending_tap = (time.perf_counter(), self.manager.current) if measure else None
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
 
@@ -249,6 +298,8 @@ class Demo:
     def write_journey(self) -> None:
         data = {
             "scenario": self.scenario,
+            "journey": self.journey_name,
+            "rss_kib": _rss_kib(),
             "ok": self.failure is None,
             "failure": self.failure,
             "screens": self.screens,
@@ -259,8 +310,8 @@ class Demo:
         )
 
     # -- the scripts ---------------------------------------------------------
-    def _to_steps_with_card(self) -> Script:
-        """attract → home → tile → start page → identify (sample card) → steps."""
+    def _open_item(self, code: str) -> Script:
+        """attract → home (paging until the tile shows) → tile → start page → 开始办理."""
         yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
         yield self.on_screen("attract")
         yield self.settle()
@@ -271,9 +322,14 @@ class Demo:
         yield self.settle()
         self.shoot("home")
         home = self.screen("home")
-        tiles = [t for t in home.ids.grid.children if getattr(t, "code", "") == ITEM_CODE]
-        if not tiles:
-            raise DemoFailed(f"no {ITEM_CODE} tile on the home screen")
+        while True:
+            tiles = [t for t in home.ids.grid.children if getattr(t, "code", "") == code]
+            if tiles:
+                break
+            if home.page + 1 >= home.pages:
+                raise DemoFailed(f"no {code} tile on any page of the home screen")
+            self.tap(self.find(home, self.core.t("下一页")))
+            yield self.settle()
         self.tap(tiles[0])
 
         yield self.on_screen("service_start")
@@ -282,6 +338,12 @@ class Demo:
         start = self.screen("service_start")
         self.tap(self.find(start, self.core.t("开始办理")))
 
+    def _to_steps_with_card(self, code: str = ITEM_CODE, next_screen: str = "steps") -> Script:
+        """attract → home → tile → start page → identify (sample card) → steps."""
+        yield from self._open_item(code)
+        yield from self._identify(next_screen)
+
+    def _identify(self, next_screen: str = "steps") -> Script:
         yield self.on_screen("identify")
         identify = self.screen("identify")
         yield Wait(
@@ -290,10 +352,10 @@ class Demo:
         )
         yield self.settle()
         self.shoot("identify")
-        self.tap(self.find(identify, SAMPLE_CARD))
+        self.tap(self.find(identify, SAMPLE_CARD), measure=False)
 
         yield Wait("the card to be read", lambda: self.core.visit.identity is not None, 60)
-        yield self.on_screen("steps")
+        yield self.on_screen(next_screen)
         yield self.settle()
 
     def _idle_warning(self) -> Script:
@@ -323,7 +385,7 @@ class Demo:
         yield self.settle()
         self.shoot("confirm")
         confirm = self.screen("confirm")
-        self.tap(self.find(confirm, self.core.t("确认打印")))
+        self.tap(self.find(confirm, self.core.t("确认打印")), measure=False)
         yield Pause(0.25)
         self.shoot("confirm_printing")
 
@@ -343,11 +405,15 @@ class Demo:
         result = self.screen("result")
         self.tap(self.find(result, self.core.t("评价本次服务")))
 
+        yield from self._evaluate_and_leave()
+
+    def _evaluate_and_leave(self) -> Script:
+        """好差评 (every journey ends here), then back to the attract screen."""
         yield self.on_screen("evaluate")
         yield self.settle()
         self.shoot("evaluate")
         evaluate = self.screen("evaluate")
-        self.tap(self.find(evaluate, self.core.t("非常满意")))
+        self.tap(self.find(evaluate, self.core.t("非常满意")), measure=False)
         yield Wait("the thank-you", lambda: bool(evaluate.thanked))
         yield Pause(0.3)
         self.shoot("evaluate_thanks")
@@ -357,6 +423,96 @@ class Demo:
         yield self.settle()
         self.shoot("attract_again")
         self.extra["after"] = self._visit_facts()
+
+    def status_journey(self) -> Script:
+        """办件查询: type the reference on the key grid, see the timeline, print, evaluate."""
+        yield from self._open_item("STATUS-QUERY")
+        yield self.on_screen("status")
+        yield self.settle()
+        self.shoot("status_choose")
+        status = self.screen("status")
+        self.tap(self.find(status, self.core.t("输入回执上的办件编号")))
+        yield Wait("the key grid", lambda: status.mode == "keypad")
+        # The field starts with "TB"; type the 14 digits, one real tap per key.
+        for digit in STATUS_REFERENCE[2:]:
+            self.tap(self.find(status, digit))
+            yield Pause(0.05)
+        yield Wait("the reference typed", lambda: status.entered == STATUS_REFERENCE)
+        yield self.settle()
+        self.shoot("status_keypad")
+        self.tap(self.find(status, self.core.t("查询")), measure=False)
+
+        yield self.on_screen("status_detail")
+        yield self.settle()
+        self.shoot("status_detail")
+        detail = self.screen("status_detail")
+        self.tap(self.find(detail, self.core.t("打印查询回执")))
+        yield Wait("the status receipt", lambda: bool(detail.printed), 30)
+        yield self.settle()
+        self.shoot("status_printed")
+        self._copy_receipt(detail.receipt_source)
+        self.extra["reference"] = STATUS_REFERENCE
+        self.tap(self.find(detail, self.core.t("评价本次服务")))
+        yield from self._evaluate_and_leave()
+
+    def records_journey(self) -> Script:
+        """社保 records: identify, summary and rows, the next page, print, evaluate."""
+        yield from self._to_steps_with_card("SI-RECORDS", "records")
+        records = self.screen("records")
+        yield Wait("the records", lambda: bool(records.loaded), 30)
+        yield self.settle()
+        self.shoot("records")
+        self.tap(self.find(records, self.core.t("下一页")))
+        yield Wait("page 2", lambda: records.page == 1)
+        yield self.settle()
+        self.shoot("records_page2")
+        self.tap(self.find(records, self.core.t("打印查询单")))
+        yield Wait("the records receipt", lambda: bool(records.printed), 30)
+        yield self.settle()
+        self.shoot("records_printed")
+        receipts = self.core.services.simulators.printer.receipts
+        self._copy_receipt(str(receipts[-1]) if receipts else "")
+        self.tap(self.find(records, self.core.t("评价本次服务")))
+        yield from self._evaluate_and_leave()
+
+    def payment_journey(self) -> Script:
+        """缴费: choose, check, QR code, paid (simulate-paid stands for the phone), receipt."""
+        yield from self._to_steps_with_card("SI-CONTRIBUTION-PAY", "payment")
+        self.shoot("payment_options")
+        payment = self.screen("payment")
+        option = self.core.journey.options()[1]
+        self.tap(self.find(payment, option.label))
+        yield self.on_screen("confirm")
+        yield self.settle()
+        self.shoot("confirm")
+        confirm = self.screen("confirm")
+        self.tap(self.find(confirm, self.core.t("确认并生成付款码")), measure=False)
+
+        yield self.on_screen("payment_result")
+        result = self.screen("payment_result")
+        yield Wait(
+            "the QR code", lambda: result.qr_texture is not None and result.phase == "pending"
+        )
+        yield self.settle()
+        self.shoot("payment_qr")
+        order = self.core.journey.order
+        self.extra["order"] = {"order_id": order.order_id, "qr_text": order.qr_text}
+        # The resident pays on the phone: the reference platform's simulate-paid,
+        # called off the UI thread like any other HTTP request.
+        platform = self.core.services.platform
+        threading.Thread(target=platform.simulate_paid, args=(order.order_id,)).start()
+        yield Wait("the payment", lambda: result.phase == "paid", 30)
+        yield self.settle()
+        self.shoot("payment_paid")
+        self._copy_receipt(result.receipt_source)
+        self.extra["reference"] = order.order_id
+        self.tap(self.find(result, self.core.t("评价本次服务")))
+        yield from self._evaluate_and_leave()
+
+    def _copy_receipt(self, source: str) -> None:
+        if not source or not Path(source).exists():
+            raise DemoFailed("no receipt image was printed")
+        shutil.copyfile(source, self.out / "receipt.png")
 
     def idle(self) -> Script:
         yield from self._to_steps_with_card()
@@ -409,7 +565,7 @@ class Demo:
             "the simulated card buttons",
             lambda: any(b.text == SAMPLE_CARD for b in identify.ids.sim_buttons.children),
         )
-        self.tap(self.find(identify, SAMPLE_CARD))
+        self.tap(self.find(identify, SAMPLE_CARD), measure=False)
         yield self.on_screen("steps")
         self.tap(self.find(self.screen("steps"), self.core.certificate_options()[0].label))
         yield self.on_screen("confirm")
@@ -446,6 +602,17 @@ class Demo:
             raise DemoFailed(f"no certificate PDF in {spool}")
         shutil.copyfile(pdfs[-1], self.out / "certificate.pdf")
         self.extra["reference"] = view.reference
+
+
+def _rss_kib() -> int:
+    """The process's resident memory (VmRSS), in KiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _visible(widget: Any) -> bool:

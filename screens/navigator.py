@@ -39,7 +39,12 @@ class Navigator(CoreListener):
 
     # -- screens ---------------------------------------------------------------
     def sync(self) -> None:
-        """Show the screen for the core's state (on the next frame)."""
+        """Show the screen for the core's state now (screens call this after a touch,
+        so the next screen is drawn in the very next frame)."""
+        self._sync()
+
+    def sync_later(self) -> None:
+        """The same on the next frame: core events come in bursts (x → end → attract)."""
         self._sync_trigger()
 
     def _sync(self, *_: Any) -> None:
@@ -51,6 +56,7 @@ class Navigator(CoreListener):
             self.core.state,
             item_chosen=self.core.current_item is not None,
             print_failed=self._print_failed,
+            journey=self.core.journey_name,
         )
         if self.manager.current != name:
             log.debug("screen", old=self.manager.current, new=name)
@@ -99,7 +105,7 @@ class Navigator(CoreListener):
             self._retry = False
         if new is VisitState.ATTRACT:
             self._reset_visit_ui()
-        self.sync()
+        self.sync_later()
 
     def on_idle_warning(self, seconds_left: int) -> None:
         self.idle_overlay.seconds_left = seconds_left
@@ -110,7 +116,7 @@ class Navigator(CoreListener):
 
     def on_idle_timeout(self) -> None:
         self.idle_overlay.hide()
-        self.sync()
+        self.sync_later()
 
     def on_ready(self, ready: bool, message: Message | None) -> None:
         self.ui.ready = ready

@@ -1,4 +1,9 @@
-"""Which screen shows for which state of the visit: the one mapping, Kivy-free."""
+"""Which screen shows for which state of the visit: the one mapping, Kivy-free.
+
+Most states have one screen; ``steps`` and ``result`` differ per journey (the
+catalogue item's ``journey``), because each journey asks and shows different
+things. Journeys without an entry here use the certificate journey's screens.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +18,42 @@ SCREEN_NAMES = (
     "confirm",
     "result",
     "evaluate",
+    "status",
+    "status_detail",
+    "records",
+    "payment",
+    "payment_result",
 )
 
+JOURNEY_SCREENS: dict[tuple[str, VisitState], str] = {
+    ("status", VisitState.STEPS): "status",
+    ("status", VisitState.RESULT): "status_detail",
+    ("records", VisitState.STEPS): "records",
+    ("records", VisitState.RESULT): "records",
+    ("payment", VisitState.STEPS): "payment",
+    ("payment", VisitState.RESULT): "payment_result",
+}
 
-def screen_for(state: VisitState, *, item_chosen: bool, print_failed: bool = False) -> str:
-    """The screen for ``state``.
+
+def screen_for(
+    state: VisitState,
+    *,
+    item_chosen: bool,
+    print_failed: bool = False,
+    journey: str | None = None,
+) -> str:
+    """The screen for ``state`` (in ``journey``, when one is running).
 
     ``choose`` shows the home grid until an item is chosen, then that item's start
-    page. A failed print leaves the visit in ``confirm``; it is shown on the result
-    screen's failure view (message, retry, call staff).
+    page. A failed print (or order) leaves the visit in ``confirm``; it is shown on
+    the result screen's failure view (message, retry, call staff).
     """
     if state is VisitState.CHOOSE:
         return "service_start" if item_chosen else "home"
     if state is VisitState.CONFIRM and print_failed:
         return "result"
+    if journey is not None and (journey, state) in JOURNEY_SCREENS:
+        return JOURNEY_SCREENS[(journey, state)]
     return {
         VisitState.ATTRACT: "attract",
         VisitState.IDENTIFY: "identify",

@@ -8,6 +8,7 @@ from kivy.animation import Animation
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
+    ListProperty,
     NumericProperty,
     StringProperty,
 )
@@ -177,3 +178,44 @@ class BusySpinner(Widget):
             anim.cancel(self)
         self.angle = 0
         self.opacity = 0
+
+
+class TimelineRow(BoxLayout):
+    """One state of an application's timeline: a dot, the state, when, and a note."""
+
+    label = StringProperty("")
+    at = StringProperty("")
+    note = StringProperty("")
+    font_px = NumericProperty(theme.NORMAL.body)
+
+
+class TableRow(BoxLayout):
+    """One row of a records table: equal cells, large text; the header is bold."""
+
+    cells = ListProperty([])
+    font_px = NumericProperty(theme.NORMAL.body)
+    header = BooleanProperty(False)
+
+    WEIGHTS = (0.8, 1.8, 1.0, 1.0)  # period, item, personal, employer
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._build()
+
+    def _build(self) -> None:
+        self.clear_widgets()
+        for index, text in enumerate(self.cells):
+            cell = KLabel(
+                text=str(text),
+                font_size=self.font_px,
+                bold=self.header,
+                color=theme.TEXT_MUTED if self.header else theme.TEXT,
+                halign="left" if index < 2 else "right",
+                size_hint_x=self.WEIGHTS[index] if index < len(self.WEIGHTS) else 1.0,
+            )
+            cell.bind(height=self._fit)
+            self.add_widget(cell)
+        self._fit()
+
+    def _fit(self, *_: Any) -> None:
+        self.height = max([c.height for c in self.children] + [self.font_px]) + 14

@@ -33,6 +33,12 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--out", type=Path, required=True, help="directory for the screenshots")
     demo.add_argument("--site", type=Path, help="site configuration file (YAML)")
     demo.add_argument(
+        "--journey",
+        choices=("certificate", "status", "records", "payment"),
+        default="certificate",
+        help="which resident journey to run (default: certificate)",
+    )
+    demo.add_argument(
         "--scenario",
         choices=("journey", "idle", "looks"),
         default="journey",
@@ -82,6 +88,8 @@ def demo_command(args: argparse.Namespace) -> int:
         str(args.out),
         "--scenario",
         args.scenario,
+        "--journey",
+        args.journey,
     ]
     if args.site is not None:
         command += ["--site", str(args.site)]

@@ -1,1 +1,31 @@
-"""Resident journeys: the work behind each service, run on worker threads."""
+"""The resident journeys, chosen by the catalogue item's ``journey``.
+
+Each module holds one journey's view-model (what its screens drive) and its work
+(run on the core's worker threads). Items whose journey is not here (intake,
+verify, info today) keep the "本终端暂不能办理" start page.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.catalog.model import CatalogItem
+    from kiosk.journeys.base import Journey
+
+
+def journeys() -> dict[str, type[Journey]]:
+    from kiosk.journeys.certificate import CertificateJourney
+    from kiosk.journeys.payment import PaymentJourney
+    from kiosk.journeys.records import RecordsJourney
+    from kiosk.journeys.status import StatusJourney
+
+    return {
+        cls.name: cls for cls in (CertificateJourney, StatusJourney, RecordsJourney, PaymentJourney)
+    }
+
+
+def journey_class(item: CatalogItem) -> type[Journey] | None:
+    """The journey that serves ``item`` on this terminal, or None."""
+    cls = journeys().get(str(item.journey))
+    return cls if cls is not None and cls.supports(item) else None

@@ -1,5 +1,9 @@
 """KioskCore: what the screens talk to. Kivy-free.
 
+The core runs the visit (state machine, identity, idle time-out, evaluation);
+each service's steps and work live in its journey (``kiosk/journeys``), chosen by
+the catalogue item's ``journey`` and reached through :attr:`KioskCore.journey`.
+
 The UI thread never waits on I/O: every device or platform call runs on a
 worker thread, and its result comes back through ``dispatch`` (which the UI
 sets to "run this on the UI thread"). Every callback therefore runs on the UI
@@ -20,6 +24,9 @@ from kiosk.catalog.loader import load_catalog
 from kiosk.catalog.model import CatalogItem
 from kiosk.config.settings import Settings
 from kiosk.i18n import Translator
+from kiosk.journeys import journey_class
+from kiosk.journeys.base import Journey
+from kiosk.journeys.certificate import CertificateJourney
 from kiosk.runtime.messages import Message, message_for
 from kiosk.runtime.views import Outcome, PeriodOption, ResultView
 from kiosk.session.idle import IdlePhase, IdleTimer
@@ -194,11 +201,20 @@ class KioskCore:
             self.machine.set_state(VisitState.CHOOSE)
         self.visit.item_code = code
         self.visit.answers.clear()
+        if self.visit.journey is not None:
+            self.visit.journey.close()
+            self.visit.journey = None
 
     def start_service(self) -> None:
         item = self.current_item
         if item is None:
             raise RuntimeError("choose a service first")
+        cls = journey_class(item)
+        if cls is None:
+            raise RuntimeError(f"this terminal cannot handle {item.code} yet")
+        if self.visit.journey is not None:
+            self.visit.journey.close()
+        self.visit.journey = cls(self, item)
         if item.identity_required and self.visit.identity is None:
             self.machine.set_state(VisitState.IDENTIFY)
         else:
@@ -227,6 +243,9 @@ class KioskCore:
             self.visit.identity = identity
             self.machine.set_state(VisitState.STEPS)
             on_done(Outcome(True))
+            journey = self.journey
+            if journey is not None:
+                journey.on_identified()
 
         def failed(exc: BaseException) -> None:
             if not cancel.is_set():
@@ -236,6 +255,10 @@ class KioskCore:
 
     def cancel_identify(self) -> None:
         self._cancel_identify.set()
+
+    def identify_in_journey(self) -> None:
+        """From a journey's steps to the card reader (办件查询 by ID card)."""
+        self.machine.set_state(VisitState.IDENTIFY)
 
     # -- added for the screens (start page "返回"): leave the chosen item --------------
     def back_to_home(self) -> None:
@@ -249,6 +272,9 @@ class KioskCore:
             self.machine.set_state(VisitState.CHOOSE)
         self.visit.item_code = None
         self.visit.answers.clear()
+        if self.visit.journey is not None:
+            self.visit.journey.close()
+            self.visit.journey = None
 
     def greeting(self) -> str:
         identity = self.visit.identity
@@ -258,72 +284,47 @@ class KioskCore:
 
         return self.t("{name}，您好").format(name=mask_name(identity.name))
 
-    # -- certificate journey ---------------------------------------------------------
+    # -- the chosen item's journey (kiosk/journeys) ----------------------------------
+    @property
+    def journey(self) -> Journey | None:
+        """The running journey's view-model (made by ``start_service``)."""
+        journey = self.visit.journey
+        return journey if isinstance(journey, Journey) else None
+
+    @property
+    def journey_name(self) -> str | None:
+        journey = self.journey
+        return journey.name if journey is not None else None
+
+    def can_handle(self, item: CatalogItem) -> bool:
+        """Can this terminal do ``item`` yet? (If not: the start page says so.)"""
+        return journey_class(item) is not None
+
     def certificate_options(self, today: date | None = None) -> list[PeriodOption]:
-        today = today or date.today()
-        t = self.t
-
-        def months_back(n: int) -> str:
-            y, m = divmod(today.year * 12 + today.month - 1 - n, 12)
-            return f"{y:04d}-{m + 1:02d}"
-
-        this_month = f"{today.year:04d}-{today.month:02d}"
-        return [
-            PeriodOption(t("近 12 个月"), months_back(11), this_month),
-            PeriodOption(t("近 36 个月"), months_back(35), this_month),
-            PeriodOption(t("全部记录"), None, None),
-        ]
+        return self._certificate().options(today)
 
     def choose_option(self, option: PeriodOption) -> None:
-        self.visit.answers["period"] = option
-        self.machine.set_state(VisitState.CONFIRM)
+        self._certificate().choose(option)
 
     def back_to_steps(self) -> None:
         self.machine.set_state(VisitState.STEPS)
 
     def confirm_rows(self) -> list[tuple[str, str]]:
-        item, identity = self.current_item, self.visit.identity
-        t = self.t
-        rows: list[tuple[str, str]] = []
-        if item is not None:
-            rows.append((t("办理事项"), self.item_name(item)))
-        if identity is not None:
-            from kiosk.masking import mask_name
-
-            rows.append((t("姓名"), mask_name(identity.name)))
-            rows.append((t("证件号码"), identity.id_number_masked))
-        period = self.visit.answers.get("period")
-        if isinstance(period, PeriodOption):
-            rows.append((t("证明期间"), period.label))
-        rows.append((t("打印份数"), "1"))
-        rows.append((t("费用"), t("免费")))
-        return rows
+        journey = self.journey
+        return journey.confirm_rows() if journey is not None else []
 
     def confirm(self, on_done: Callable[[ResultView], None]) -> None:
-        """Issue the certificate, print it on A4 and print the receipt."""
-        from kiosk.journeys.certificate import run_certificate
+        """The check page's button: the journey does its work (print, create an order)."""
+        journey = self.journey
+        if journey is None or self.visit.identity is None:
+            raise RuntimeError("confirm needs a started journey and an identity")
+        journey.confirm(on_done)
 
-        item, identity = self.current_item, self.visit.identity
-        if item is None or identity is None or item.certificate_type is None:
-            raise RuntimeError("confirm needs a chosen certificate service and an identity")
-        period = self.visit.answers.get("period")
-        visit = self.visit
-
-        def run() -> ResultView:
-            return run_certificate(
-                self._services(), self.settings, self.t, item, identity, period, visit
-            )
-
-        def done(view: ResultView) -> None:
-            if view.ok:
-                self.visit.reference = view.reference
-                self.machine.set_state(VisitState.RESULT)
-            on_done(view)
-
-        def failed(exc: BaseException) -> None:
-            on_done(ResultView(ok=False, message=message_for(exc)))
-
-        self._submit(run, done, failed)
+    def _certificate(self) -> CertificateJourney:
+        journey = self.journey
+        if not isinstance(journey, CertificateJourney):
+            raise RuntimeError("no certificate journey is running")
+        return journey
 
     def go_evaluate(self) -> None:
         self.machine.set_state(VisitState.EVALUATE)
@@ -363,6 +364,10 @@ class KioskCore:
             self.machine.set_state(VisitState.ATTRACT)
 
     # -- plumbing --------------------------------------------------------------------
+    def require_services(self) -> Services:
+        """The started services (worker threads only: may wait for start-up)."""
+        return self._services()
+
     def _services(self) -> Services:
         if not self._ready.wait(30) or self.services is None:
             from kiosk.runtime.messages import NotReady
@@ -372,6 +377,15 @@ class KioskCore:
 
     def device_statuses(self) -> dict[str, DeviceStatus]:
         return self.services.devices.snapshot() if self.services is not None else {}
+
+    def submit(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        """Run ``fn`` on the worker pool; the callbacks run through ``dispatch``."""
+        self._submit(fn, on_done, on_error)
 
     def _submit(
         self,

@@ -60,9 +60,32 @@ _MESSAGES: dict[str, Message] = {
         "没有查到可出具证明的记录，请到窗口咨询。",
         "No records were found for this certificate. Please ask at a counter.",
     ),
+    # Offline: say what still works here and what does not.
     "platform_unavailable": Message(
-        "暂时无法连接政务服务平台，请稍后再试。" + _CALL_STAFF_ZH,
-        "The government platform cannot be reached now. Try again later. " + _CALL_STAFF_EN,
+        "暂时连不上政务服务平台：打印证明、查询和缴费现在都办不了，请稍后再试。办事指南仍可查看。",
+        "The government platform cannot be reached: certificates, queries and payments "
+        "must wait; try again later. Service guides still work.",
+    ),
+    "no_records_query": Message(
+        "没有查到您的这类记录。如有疑问，请到窗口咨询或按“呼叫工作人员”。",
+        "No records of this kind were found for you. Ask at a counter or press “Call staff”.",
+    ),
+    "application_not_found": Message(
+        "没有找到这个办件编号，请核对回执上的编号后重新输入。",
+        "No application has this reference. Check the number on your receipt and try again.",
+    ),
+    "bad_reference": Message(
+        "办件编号应为 2 个字母加 14 位数字（如 TB20261118000417），请核对后重新输入。",
+        "A reference is 2 letters and 14 digits (e.g. TB20261118000417). Check it and try again.",
+    ),
+    "no_applications": Message(
+        "没有查到您名下的办件。如有回执，请按“输入办件编号”查询。",
+        "No applications were found in your name. If you have a receipt, enter its reference.",
+    ),
+    "payment_expired": Message(
+        "付款码已过期，本次没有扣款。请按“重新生成付款码”再试。",
+        "The payment code has expired and nothing was charged. "
+        "Press “New payment code” to try again.",
     ),
     "not_ready": Message(
         "终端正在启动，请稍候再试。", "The terminal is starting. Please wait a moment."

@@ -2,7 +2,10 @@
 
 attract → choose → identify → steps → confirm → result → evaluate → end, with
 identification allowed before choosing (sign in first) and ``end`` reachable
-from everywhere (cancel, idle time-out). ``end`` always wipes the visit and
+from everywhere (cancel, idle time-out). A journey may identify from its steps
+(办件查询 by ID card), queries go from their steps straight to the result (no
+check page: nothing is submitted), and a query result may go back to its steps
+(another application). ``end`` always wipes the visit and
 returns to ``attract``.
 """
 
@@ -32,9 +35,9 @@ TRANSITIONS: dict[VisitState, frozenset[VisitState]] = {
     S.ATTRACT: frozenset({S.CHOOSE, S.IDENTIFY}),
     S.CHOOSE: frozenset({S.IDENTIFY, S.STEPS}),
     S.IDENTIFY: frozenset({S.CHOOSE, S.STEPS}),
-    S.STEPS: frozenset({S.CONFIRM, S.CHOOSE}),
+    S.STEPS: frozenset({S.CONFIRM, S.CHOOSE, S.IDENTIFY, S.RESULT}),
     S.CONFIRM: frozenset({S.STEPS, S.RESULT}),
-    S.RESULT: frozenset({S.EVALUATE}),
+    S.RESULT: frozenset({S.EVALUATE, S.STEPS}),
     S.EVALUATE: frozenset(),
     S.END: frozenset({S.ATTRACT}),
 }

@@ -32,12 +32,18 @@ class Visit:
     reference: str | None = None
     evaluated: bool = False
     files: list[Path] = field(default_factory=list)
+    # The journey's view-model (kiosk.journeys): it holds what the journey learned
+    # about the resident (records, applications, orders), so it goes with the visit.
+    journey: Any = None
 
     def wipe(self) -> None:
         """Forget the resident: personal fields and the files this visit wrote."""
         for path in self.files:
             path.unlink(missing_ok=True)
         self.files.clear()
+        if self.journey is not None:
+            self.journey.close()
+        self.journey = None
         self.identity = None
         self.answers.clear()
         self.item_code = None

@@ -25,5 +25,6 @@ class AttractScreen(KioskScreen):
     def on_touch_down(self, touch: Any) -> bool:
         if self.collide_point(*touch.pos):
             self.core.begin_visit()
+            self.nav.sync()
             return True
         return False

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import NumericProperty, ObjectProperty
+from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 JOURNEY_STEPS = 4
+# How many steps each journey shows in its indicator ("第 n 步，共 m 步").
+STEP_TOTALS = {"certificate": 4, "payment": 4, "records": 2, "status": 2}
 
 
 class KioskScreen(Screen):
@@ -16,6 +18,7 @@ class KioskScreen(Screen):
     ui = ObjectProperty(None, rebind=True)
     nav = ObjectProperty(None)
     step = NumericProperty(0)  # 0: no step indicator
+    journey = StringProperty("")  # the running journey's name, for kv bindings
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -30,10 +33,18 @@ class KioskScreen(Screen):
     def step_text(self, step: int, *_bound: Any) -> str:
         if not step:
             return ""
-        return self.tr("第 {n} 步，共 {total} 步").format(n=step, total=JOURNEY_STEPS)
+        name = self.core.journey_name if self.core is not None else None
+        total = STEP_TOTALS.get(name or "", JOURNEY_STEPS)
+        return self.tr("第 {n} 步，共 {total} 步").format(n=min(step, total), total=total)
+
+    def journey_text(self, attribute: str, *_bound: Any) -> str:
+        """A label the running journey names (``confirm_label`` ...), translated."""
+        journey = self.core.journey if self.core is not None else None
+        return self.tr(getattr(journey, attribute, "")) if journey is not None else ""
 
     # -- hooks -------------------------------------------------------------------
     def on_pre_enter(self, *_: Any) -> None:
+        self.journey = (self.core.journey_name or "") if self.core is not None else ""
         self.refresh()
         self.activate()
 

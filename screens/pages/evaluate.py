@@ -25,6 +25,11 @@ class EvaluateScreen(KioskScreen):
     def refresh(self) -> None:
         self.asking, self.thanked = True, False
 
+    def thanks_text(self, *_bound: object) -> str:
+        if self.core.journey_name == "certificate":
+            return self.tr("请带好您的身份证和证明，欢迎再次使用。")
+        return self.tr("请带好您的随身物品和凭条，欢迎再次使用。")
+
     def level_text(self, level: int, *_bound: object) -> str:
         return self.tr(dict(LEVELS)[level])
 

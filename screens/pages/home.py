@@ -18,6 +18,7 @@ class HomeScreen(KioskScreen):
     page = NumericProperty(0)
     pages = NumericProperty(1)
     greeting = StringProperty("")
+    _built: tuple[object, ...] | None = None
 
     def refresh(self) -> None:
         items = self.core.home_items()
@@ -25,9 +26,14 @@ class HomeScreen(KioskScreen):
         self.pages = max(1, math.ceil(len(items) / size))
         self.page = min(self.page, self.pages - 1)
         self.greeting = self.core.greeting()
+        shown = items[self.page * size : (self.page + 1) * size]
+        key = (self.core.language, self.ui.elder_mode, tuple(i.code for i in shown))
+        if key == self._built:
+            return  # the same tiles: keep them (building them is most of a switch's cost)
+        self._built = key
         grid = self.ids.grid
         grid.clear_widgets()
-        for item in items[self.page * size : (self.page + 1) * size]:
+        for item in shown:
             tile = Tile(
                 code=item.code,
                 title=self.core.item_name(item),

@@ -22,7 +22,7 @@ class ServiceStartScreen(KioskScreen):
             return
         self.title = self.core.item_name(item)
         self.summary = self.core.item_summary(item)
-        self.available = item.certificate_type is not None
+        self.available = self.core.can_handle(item)
         self.unavailable_text = (
             "" if self.available else self.tr("本终端暂不能办理此事项，请到服务窗口办理。")
         )

@@ -67,3 +67,18 @@ def idle_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     # The shortest time-outs the settings allow; the demo's manual clock skips the waiting.
     site.write_text("session:\n  idle_timeout_s: 21\n  warning_s: 20\n", encoding="utf-8")
     return run_demo(tmp_path_factory.mktemp("demo-idle"), "--scenario", "idle", "--site", str(site))
+
+
+@pytest.fixture(scope="session")
+def status_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-status"), "--journey", "status")
+
+
+@pytest.fixture(scope="session")
+def records_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-records"), "--journey", "records")
+
+
+@pytest.fixture(scope="session")
+def payment_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-payment"), "--journey", "payment")

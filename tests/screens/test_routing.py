@@ -39,3 +39,27 @@ def test_every_state_has_a_known_screen() -> None:
 def test_a_failed_print_outside_confirm_is_ignored() -> None:
     assert screen_for(S.RESULT, item_chosen=True, print_failed=True) == "result"
     assert screen_for(S.ATTRACT, item_chosen=False, print_failed=True) == "attract"
+
+
+@pytest.mark.parametrize(
+    ("journey", "state", "screen"),
+    [
+        ("certificate", S.STEPS, "steps"),
+        ("certificate", S.RESULT, "result"),
+        ("status", S.STEPS, "status"),
+        ("status", S.IDENTIFY, "identify"),
+        ("status", S.RESULT, "status_detail"),
+        ("records", S.STEPS, "records"),
+        ("records", S.RESULT, "records"),
+        ("payment", S.STEPS, "payment"),
+        ("payment", S.CONFIRM, "confirm"),
+        ("payment", S.RESULT, "payment_result"),
+        ("payment", S.EVALUATE, "evaluate"),
+    ],
+)
+def test_journeys_pick_their_screens(journey: str, state: VisitState, screen: str) -> None:
+    assert screen_for(state, item_chosen=True, journey=journey) == screen
+
+
+def test_a_failed_order_shows_the_failure_view() -> None:
+    assert screen_for(S.CONFIRM, item_chosen=True, print_failed=True, journey="payment") == "result"

@@ -1,0 +1,82 @@
+"""One real KioskCore for every journey test (embedded platform process, emulated card
+reader, virtual printer), driven headless: callbacks queue up and the test pumps them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from kiosk.config.loader import load_settings
+from kiosk.runtime.core import KioskCore
+from kiosk.runtime.views import Outcome
+from kiosk.session.machine import VisitState
+from tests.kiosk.runtime.conftest import UiThread
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def jui() -> UiThread:
+    return UiThread()
+
+
+@pytest.fixture(scope="session")
+def jcore(tmp_path_factory: pytest.TempPathFactory, jui: UiThread) -> Iterator[KioskCore]:
+    data_dir: Path = tmp_path_factory.mktemp("journeys-data")
+    settings = load_settings(data_dir=data_dir).settings
+    kiosk = KioskCore(settings, dispatch=jui.dispatch)
+    kiosk.start()
+    jui.pump_until(lambda: kiosk.services is not None, timeout=60)
+    yield kiosk
+    kiosk.stop()
+
+
+@pytest.fixture
+def core(jcore: KioskCore) -> Iterator[KioskCore]:
+    """The shared core, with every test starting and ending at the attract screen."""
+    jcore.end_visit("test_start")
+    assert jcore.state is VisitState.ATTRACT
+    yield jcore
+    jcore.end_visit("test_end")
+
+
+@pytest.fixture
+def ui(jui: UiThread) -> UiThread:
+    return jui
+
+
+def call(ui: UiThread, start: Callable[[Callable[[T], None]], None], timeout: float = 30) -> T:
+    """Start ``start(callback)`` and pump the UI queue until the callback ran once."""
+    results: list[T] = []
+    start(results.append)
+    ui.pump_until(lambda: bool(results), timeout)
+    return results[0]
+
+
+def identify(core: KioskCore, ui: UiThread, slug: str) -> Outcome:
+    services = core.require_services()
+    services.simulators.present_card(slug)
+    try:
+        return call(ui, core.identify_with_idcard, 60)
+    finally:
+        services.simulators.remove_card()
+
+
+def start_with_card(core: KioskCore, ui: UiThread, code: str, slug: str) -> None:
+    core.begin_visit()
+    core.choose(code)
+    core.start_service()
+    assert core.state is VisitState.IDENTIFY
+    outcome = identify(core, ui, slug)
+    assert outcome.ok, outcome.message
+    assert core.state is VisitState.STEPS
+
+
+def evaluate(core: KioskCore, ui: UiThread, level: int = 5) -> Outcome:
+    core.go_evaluate()
+    outcome: Outcome = call(ui, lambda cb: core.evaluate(level, cb))
+    assert core.state is VisitState.ATTRACT
+    return outcome
