@@ -37,13 +37,28 @@ class LoadedSettings:
     layers: tuple[Path, ...]
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Configuration files need no anchors: refusing aliases (``*name``) rules out
+    recursive documents and exponential "billion laughs" expansion in merging."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in configuration files", mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _read_layer(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -9,10 +9,21 @@ Thread safety: each thread gets its own ``requests.Session`` (thread-local), so
 one client may be shared by a worker pool without a lock.
 
 Never logged: request or response bodies, names, ID numbers.
+
+TLS: ``ca_file`` verifies the server against that CA bundle instead of the system's;
+``pin_sha256`` additionally pins the server certificate's SubjectPublicKeyInfo
+(SHA-256, hex or base64, optionally ``sha256/``-prefixed; several pins, comma-separated
+or a sequence, allow key rotation). The pin is checked right after the handshake,
+before a request byte is sent: a mismatch raises ``PlatformError("tls_pin_mismatch")``,
+an untrusted certificate ``PlatformError("tls_untrusted")``; neither is retried.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import ssl
 import threading
 import time
 import uuid
@@ -24,6 +35,9 @@ from urllib.parse import quote
 import requests
 import structlog
 from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPSConnection
+from urllib3.connectionpool import HTTPSConnectionPool
 
 from kiosk.platform.errors import NotFound, PlatformError, PlatformUnavailable, Rejected
 from kiosk.platform.schemas import (
@@ -63,12 +77,16 @@ class PlatformClient:
         read_timeout: float = 8.0,
         retries: int = 2,
         backoff: float = 0.2,
+        ca_file: str | None = None,
+        pin_sha256: str | Sequence[str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self.timeout = (connect_timeout, read_timeout)
         self.retries = retries
         self.backoff = backoff
+        self.ca_file = ca_file or None
+        self.pins = parse_pins(pin_sha256)
         self._local = threading.local()
 
     # --- transport ----------------------------------------------------------------------------
@@ -78,6 +96,8 @@ class PlatformClient:
         if session is None:
             session = requests.Session()
             session.headers["X-Terminal-Id"] = self.terminal_id
+            if self.pins:
+                session.mount("https://", _PinningAdapter(self.pins))
             self._local.session = session
         return session
 
@@ -91,13 +111,39 @@ class PlatformClient:
         idempotency_key: str | None = None,
     ) -> requests.Response:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        # Per request: a session-level ``verify`` would lose to $REQUESTS_CA_BUNDLE.
+        tls: dict[str, Any] = {"verify": self.ca_file} if self.ca_file else {}
         url = f"{self.base_url}/api/v1{path}"
         for attempt in range(self.retries + 1):
             last_try = attempt == self.retries
             try:
                 response = self._session().request(
-                    method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                    method,
+                    url,
+                    json=json,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout,
+                    **tls,
                 )
+            except TlsPinMismatch as exc:
+                log.error("platform.tls_pin_mismatch", path=path)
+                raise PlatformError(
+                    "tls_pin_mismatch",
+                    "政务服务平台的安全证书与本机登记的不符，已停止连接，请联系工作人员。",
+                    f"Server key does not match the pinned SHA-256 on {method} {path}",
+                ) from exc
+            except requests.exceptions.SSLError as exc:
+                if _caused_by(exc, ssl.SSLCertVerificationError):
+                    log.error("platform.tls_untrusted", path=path)
+                    raise PlatformError(
+                        "tls_untrusted",
+                        "政务服务平台的安全证书无法验证，已停止连接，请联系工作人员。",
+                        f"Server certificate not trusted on {method} {path}",
+                    ) from exc
+                if last_try:
+                    raise PlatformUnavailable(f"SSLError on {method} {path}") from exc
+                log.warning("platform.retry", path=path, attempt=attempt + 1, error="SSLError")
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last_try:
                     raise PlatformUnavailable(f"{type(exc).__name__} on {method} {path}") from exc
@@ -235,6 +281,91 @@ class PlatformClient:
             "terminal_id": self.terminal_id,
         }
         return self._post("/evaluations", Evaluation, body)
+
+
+class TlsPinMismatch(Exception):
+    """Raised inside the connection (not an OSError, so urllib3 neither wraps nor retries it);
+    the client turns it into ``PlatformError("tls_pin_mismatch")``."""
+
+
+def parse_pins(pins: str | Sequence[str] | None) -> frozenset[bytes]:
+    """SHA-256 digests from hex or base64 text (``sha256/`` prefix allowed, comma-separated)."""
+    if pins is None:
+        return frozenset()
+    items = pins.split(",") if isinstance(pins, str) else list(pins)
+    out = set()
+    for item in items:
+        text = item.strip().removeprefix("sha256/").strip()
+        if not text:
+            continue
+        digest: bytes | None = None
+        if len(text) == 64:
+            try:
+                digest = bytes.fromhex(text)
+            except ValueError:
+                digest = None
+        if digest is None:
+            try:
+                digest = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                digest = None
+        if digest is None or len(digest) != 32:
+            raise ValueError("pin_sha256: expected SHA-256 digests in hex or base64")
+        out.add(digest)
+    return frozenset(out)
+
+
+def spki_sha256(der_certificate: bytes) -> bytes:
+    """SHA-256 of a DER certificate's SubjectPublicKeyInfo (the HPKP / Chrome pin)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    certificate = x509.load_der_x509_certificate(der_certificate)
+    spki = certificate.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(spki).digest()
+
+
+class _PinnedHTTPSConnection(HTTPSConnection):
+    pins: frozenset[bytes] = frozenset()
+
+    def connect(self) -> None:
+        super().connect()
+        getpeercert = getattr(self.sock, "getpeercert", None)  # SSLSocket or SSLTransport
+        der = getpeercert(binary_form=True) if getpeercert is not None else None
+        if not der or spki_sha256(der) not in self.pins:
+            self.close()
+            raise TlsPinMismatch()
+
+
+class _PinningAdapter(HTTPAdapter):
+    """Every HTTPS connection this adapter opens is checked against the pins."""
+
+    def __init__(self, pins: frozenset[bytes]) -> None:
+        self._pins = pins
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        connection = type("PinnedConnection", (_PinnedHTTPSConnection,), {"pins": self._pins})
+        pool = type("PinnedPool", (HTTPSConnectionPool,), {"ConnectionCls": connection})
+        classes = dict(self.poolmanager.pool_classes_by_scheme)
+        classes["https"] = pool
+        self.poolmanager.pool_classes_by_scheme = classes
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain requests and urllib3 wrap errors in."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kind):
+            return True
+        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None), *item.args])
+    return False
 
 
 def _checked(response: requests.Response, method: str, path: str) -> requests.Response:
