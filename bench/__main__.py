@@ -12,14 +12,31 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bench import core_bench, device_bench, platform_bench, ui_bench
+from bench import (
+    components_bench,
+    core_bench,
+    device_bench,
+    documents_bench,
+    face_bench,
+    fleet_bench,
+    identity_devices_bench,
+    platform_bench,
+    reliability_bench,
+    ui_bench,
+)
 from bench.harness import Row
 
 SUITES: dict[str, Callable[[Path], list[Row]]] = {
     "Kiosk core": core_bench.run,
     "Devices": device_bench.run,
+    "Identity devices": identity_devices_bench.run,
+    "Face verification": face_bench.run,
     "Platform (over real HTTP)": platform_bench.run,
+    "Documents": documents_bench.run,
     "User interface (real Kivy window under Xvfb)": ui_bench.run,
+    "Components": components_bench.run,
+    "Fleet": fleet_bench.run,
+    "Reliability": reliability_bench.run,
 }
 
 
