@@ -19,6 +19,7 @@ from kiosk.commands import (
     device_idcard,
     device_scanner,
     device_sscard,
+    doctor,
     face,
     fleet,
     ops,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     printer.register(sub, device_sub)
     ui.register(sub)
     fleet.register(sub)
+    doctor.register(sub)
     sub.add_parser("version", help="print the software version").set_defaults(handler=_version)
     return parser
 

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   pcscd libpcsclite-dev swig vsmartcard-vpcd
   cups cups-client cups-bsd cups-ipp-utils
   fonts-wqy-zenhei espeak-ng sox socat libzbar0 poppler-utils
+  chromium chromium-driver
   shellcheck nginx-light rsync
 )
 

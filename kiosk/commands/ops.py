@@ -35,6 +35,12 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--heartbeat-interval", type=duration_s, default=60.0)
     serve.add_argument("--offline-grace", type=duration_s, default=60.0)
     serve.add_argument("--canary-deadline", type=duration_s, default=3600.0)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes sharing the port (PostgreSQL)"
+    )
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (costs CPU under load)"
+    )
     serve.set_defaults(handler=_serve)
 
     token = subparsers.add_parser("token", help="enrolment tokens")
@@ -76,6 +82,16 @@ def register(subparsers: Any) -> None:
     _client_args(revoke)
     revoke.set_defaults(handler=_revoke)
 
+    sim = subparsers.add_parser(
+        "simulate", help="simulated kiosk agents against a loopback ops server (load tests)"
+    )
+    sim.add_argument("--kiosks", type=int, required=True, metavar="N")
+    sim.add_argument("--group", required=True)
+    sim.add_argument("--duration", type=duration_s, default=60.0, help="e.g. 90s, 5m")
+    sim.add_argument("--wait", type=duration_s, default=20.0, help="long-poll wait")
+    _client_args(sim)
+    sim.set_defaults(handler=_simulate)
+
     fleet = subparsers.add_parser("fleet", help="the fleet")
     fleet_sub = fleet.add_subparsers(dest="fleet_command", required=True, metavar="ACTION")
     listing = fleet_sub.add_parser("list", help="kiosks, status and versions")
@@ -87,7 +103,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
-    from kiosk.fleet.ops.app import ADMIN_TOKEN_FILE, build_service, create_app
+    from kiosk.fleet.ops.app import ADMIN_TOKEN_FILE, SERVE_ENV, build_service, create_app
     from kiosk.fleet.ops.service import ServerConfig
 
     host, _, port = args.listen.rpartition(":")
@@ -105,7 +121,31 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"kiosk-ops serve: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     print(f"admin token in {args.data_dir / ADMIN_TOKEN_FILE}", file=sys.stderr)
-    uvicorn.run(create_app(service), host=host, port=int(port), log_level="info")
+    options: dict[str, Any] = {
+        "host": host,
+        "port": int(port),
+        "log_level": "info",
+        "access_log": args.access_log,
+        "backlog": 4096,
+        # Kiosks long-poll and heartbeat over kept-alive connections: keep them open
+        # longer than the long-poll wait so they are not closed under the client's feet.
+        "timeout_keep_alive": 75,
+    }
+    if args.workers > 1:
+        if not args.db:
+            print("kiosk-ops serve: --workers needs a shared --db (PostgreSQL)", file=sys.stderr)
+            return 2
+        # The schema and the admin token exist now; each worker builds its own service.
+        service.engine.dispose()
+        os.environ[SERVE_ENV] = json.dumps(
+            {"data_dir": str(args.data_dir), "db": args.db, "config": vars(config)}
+        )
+        uvicorn.run(
+            "kiosk.fleet.ops.app:app_from_environment", factory=True, workers=args.workers,
+            **options,
+        )  # fmt: skip
+    else:
+        uvicorn.run(create_app(service), **options)
     return 0
 
 
@@ -171,6 +211,35 @@ def _config_status(args: argparse.Namespace) -> int:
 
 def _revoke(args: argparse.Namespace) -> int:
     return _run(args, lambda c: c.revoke(args.kiosk_id), lambda r: f"{r['kiosk_id']} revoked")
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from kiosk.fleet.simulator import SimulatorError, simulate
+
+    if not args.server or not args.token:
+        print("kiosk-ops simulate: --server and --token are required", file=sys.stderr)
+        return 2
+    try:
+        stats = simulate(
+            args.server, args.token, args.kiosks, args.group, args.duration, wait_s=args.wait
+        )
+    except SimulatorError as exc:
+        print(f"kiosk-ops simulate: {exc}", file=sys.stderr)
+        return 1
+    result = stats.as_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"{result['enrolled']} kiosks enrolled, {result['heartbeats']} heartbeats, "
+            f"{result['polls']} polls, {result['errors']} errors"
+        )
+        for version, seen in result["bundles"].items():
+            print(
+                f"bundle {version}: reached {seen['kiosks']} kiosks, p50 {seen['p50_s']:.2f} s, "
+                f"p99 {seen['p99_s']:.2f} s, max {seen['max_s']:.2f} s after it was issued"
+            )
+    return 1 if result["errors"] else 0
 
 
 def _fleet_list(args: argparse.Namespace) -> int:

@@ -25,6 +25,7 @@ from kiosk.fleet.ops.service import FleetError, FleetService, Invalid, ServerCon
 
 SIGNING_KEY_FILE = "bundle-signing-key.pem"
 ADMIN_TOKEN_FILE = "admin-token"
+SERVE_ENV = "KIOSK_OPS_SERVE"  # JSON {data_dir, db, config} for ``serve --workers``
 MAX_WAIT_S = 30.0
 T = TypeVar("T")
 
@@ -86,6 +87,7 @@ class _Metrics:
 class EnrolmentTokenRequest(BaseModel):
     group: str = Field(min_length=1, max_length=128)
     expires_s: float = Field(default=86400, gt=0)
+    count: int = Field(default=1, ge=1, le=10000)  # a batch for an installation campaign
 
 
 class OperatorTokenRequest(BaseModel):
@@ -102,7 +104,13 @@ class BundleRequest(BaseModel):
     expires_s: float | None = Field(default=None, gt=0)
 
 
-def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastAPI:
+def create_app(
+    service: FleetService,
+    *,
+    flush_interval_s: float = 2.0,
+    watch_interval_s: float = 1.0,
+    console: bool = True,
+) -> FastAPI:
     metrics = _Metrics()
     pushed = {"event": asyncio.Event()}
 
@@ -113,12 +121,30 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
                 await asyncio.sleep(flush_interval_s)
                 await run_in_threadpool(service.flush_last_seen)
 
-        task = asyncio.create_task(flush_forever())
+        async def watch_bundles() -> None:
+            # Pushes and rollout changes made by other server processes (shared PostgreSQL):
+            # one cheap query a second wakes this process's long polls.
+            while True:
+                await asyncio.sleep(watch_interval_s)
+                with contextlib.suppress(Exception):
+                    if await run_in_threadpool(service.check_bundles_changed):
+                        wake_long_polls()
+
+        tasks = [asyncio.create_task(flush_forever()), asyncio.create_task(watch_bundles())]
         yield
-        task.cancel()
+        for task in tasks:
+            task.cancel()
         await run_in_threadpool(service.flush_last_seen)
 
     app = FastAPI(title="Tongban Kiosk ops server", version="1", lifespan=lifespan)
+
+    def wake_long_polls() -> None:
+        """Wake this process's long polls; other processes notice on their next check."""
+        service.bundles_changed()
+        event, pushed["event"] = pushed["event"], asyncio.Event()
+        event.set()
+
+    app.state.bundle_pushed = wake_long_polls
 
     @app.exception_handler(FleetError)
     async def refused(_request: Request, exc: FleetError) -> JSONResponse:
@@ -163,7 +189,9 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
         body: EnrolmentTokenRequest, request: Request
     ) -> dict[str, Any]:
         await operator(request, "operator")
-        return await run_in_threadpool(service.create_enrolment_token, body.group, body.expires_s)
+        return await run_in_threadpool(
+            service.create_enrolment_token, body.group, body.expires_s, body.count
+        )
 
     @app.post("/api/v1/enrol", status_code=201)
     async def enrol(request: Request) -> dict[str, Any]:
@@ -184,9 +212,7 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
                 ttl_s=body.expires_s,
             )
         )
-        # Wake this process's long polls; other processes notice on their next check.
-        event, pushed["event"] = pushed["event"], asyncio.Event()
-        event.set()
+        wake_long_polls()
         return result
 
     @app.get("/api/v1/bundles/{version}")
@@ -211,7 +237,9 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
         known = request.headers.get("if-none-match")
         deadline = time.monotonic() + min(max(wait, 0.0), MAX_WAIT_S)
         while True:
-            document = await run_in_threadpool(service.offered_bundle, row)
+            known_now, document = service.offered_from_memory(row)
+            if not known_now:
+                document = await run_in_threadpool(service.offered_bundle, row)
             etag = f'"{document["payload"]["version"]}"' if document else '"none"'
             if etag != known:
                 metrics.bundle_fetches.labels("sent" if document else "none").inc()
@@ -223,7 +251,7 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
                 metrics.bundle_fetches.labels("not_modified").inc()
                 return Response(status_code=304, headers={"ETag": etag})
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(pushed["event"].wait(), timeout=min(remaining, 2.0))
+                await asyncio.wait_for(pushed["event"].wait(), timeout=remaining)
 
     @app.post("/api/v1/kiosks/{kiosk_id}/heartbeat")
     async def heartbeat(kiosk_id: str, request: Request) -> dict[str, Any]:
@@ -239,7 +267,18 @@ def create_app(service: FleetService, *, flush_interval_s: float = 2.0) -> FastA
         await signed(request, kiosk_id, lambda row, _body: service.going_offline(row))
         return {"kiosk_id": kiosk_id, "status": "offline"}
 
+    if console:
+        from kiosk.fleet.ops.console import mount_console
+
+        mount_console(app, service)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``kiosk-ops serve --workers N`` worker process (a uvicorn factory)."""
+    options = json.loads(os.environ[SERVE_ENV])
+    config = ServerConfig(**options["config"])
+    return create_app(build_service(Path(options["data_dir"]), options["db"], config))
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

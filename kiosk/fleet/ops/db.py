@@ -89,6 +89,29 @@ bundles = Table(
     Column("created_at", Float, nullable=False),
 )
 
+kiosk_events = Table(
+    "kiosk_events",
+    metadata,
+    # What happened to a kiosk (enrolled, reported changes, went offline, revoked), for
+    # the console. Only heartbeats that change something write one, so it stays small.
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", String(64), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", JSON),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    # Web console logins: the cookie holds a random session id, stored hashed; the
+    # session carries its own CSRF token. In the database so any server process serves it.
+    Column("session_hash", String(64), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
 signing_keys = Table(
     "signing_keys",
     metadata,

@@ -24,6 +24,7 @@ from sqlalchemy import (
     RowMapping,
     and_,
     bindparam,
+    case,
     func,
     insert,
     or_,
@@ -37,7 +38,9 @@ from kiosk.config.settings import SiteType
 from kiosk.fleet import protocol
 from kiosk.fleet.ops.db import (
     bundles,
+    console_sessions,
     enrolment_tokens,
+    kiosk_events,
     kiosks,
     metadata,
     nonces,
@@ -104,6 +107,9 @@ _REMEMBER_NONCE = {
 }
 
 
+_CACHED_BUNDLES = 200
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -123,6 +129,11 @@ class FleetService:
         self._seen: dict[str, float] = {}
         self._seen_lock = threading.Lock()
         self._last_prune = 0.0
+        # Released bundles never change, so this process keeps the newest ones in memory
+        # and answers most fetches without the database; ``bundles_changed`` (a push
+        # here, or the watcher seeing another process's push) drops the copy.
+        self._released: list[RowMapping] | None = None
+        self._bundles_state: tuple[Any, ...] | None = None
 
     # --- set-up ---------------------------------------------------------------
 
@@ -169,19 +180,63 @@ class FleetService:
         """The operator's name if ``token`` has at least role ``needed``."""
         if not token:
             raise Unauthorised("operator token required")
+        name, role = self._operator(_hash(token))
+        require_role(role, needed)
+        return name
+
+    def _operator(self, token_hash: str) -> tuple[str, str]:
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(operator_tokens).where(operator_tokens.c.token_hash == _hash(token))
+            row = conn.execute(
+                select(operator_tokens.c.name, operator_tokens.c.role).where(
+                    operator_tokens.c.token_hash == token_hash
                 )
-                .mappings()
-                .first()
-            )
+            ).first()
         if row is None:
             raise Unauthorised("unknown operator token")
-        if ROLES.index(row["role"]) < ROLES.index(needed):
-            raise Forbidden(f"role {row['role']} may not do this (needs {needed})")
-        return str(row["name"])
+        return str(row.name), str(row.role)
+
+    # --- web console sessions -------------------------------------------------
+
+    def open_console_session(self, token: str, ttl_s: float = 8 * 3600) -> tuple[str, str]:
+        """Log in with an operator token: (session id for the cookie, CSRF token)."""
+        self._operator(_hash(token))  # raises Unauthorised for an unknown token
+        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self._clock()
+        with self.engine.begin() as conn:
+            conn.execute(console_sessions.delete().where(console_sessions.c.expires_at < now))
+            conn.execute(
+                insert(console_sessions).values(
+                    session_hash=_hash(session_id),
+                    token_hash=_hash(token),
+                    csrf=csrf,
+                    expires_at=now + ttl_s,
+                )
+            )
+        return session_id, csrf
+
+    def console_session(self, session_id: str | None) -> dict[str, str]:
+        """``{name, role, csrf}`` of a live session; Unauthorised otherwise."""
+        if not session_id:
+            raise Unauthorised("not logged in")
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(console_sessions).where(
+                    console_sessions.c.session_hash == _hash(session_id),
+                    console_sessions.c.expires_at > self._clock(),
+                )
+            ).first()
+        if row is None:
+            raise Unauthorised("session expired")
+        name, role = self._operator(row.token_hash)  # a deleted token ends its sessions
+        return {"name": name, "role": role, "csrf": row.csrf}
+
+    def close_console_session(self, session_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                console_sessions.delete().where(
+                    console_sessions.c.session_hash == _hash(session_id)
+                )
+            )
 
     def create_operator_token(self, name: str, role: str) -> str:
         if role not in ROLES:
@@ -189,18 +244,24 @@ class FleetService:
         with self.engine.begin() as conn:
             return self._new_operator_token(conn, name, role)
 
-    def create_enrolment_token(self, group: str, ttl_s: float) -> dict[str, Any]:
-        if not group or ttl_s <= 0:
-            raise Invalid("a group and a positive lifetime are required")
-        token = "enr_" + secrets.token_urlsafe(24)
+    def create_enrolment_token(self, group: str, ttl_s: float, count: int = 1) -> dict[str, Any]:
+        """``count`` single-use tokens; ``token`` is the first, ``tokens`` all of them."""
+        if not group or ttl_s <= 0 or not 1 <= count <= 10000:
+            raise Invalid("a group, a positive lifetime and a count of 1 to 10000 are required")
+        tokens = ["enr_" + secrets.token_urlsafe(24) for _ in range(count)]
         expires_at = self._clock() + ttl_s
         with self.engine.begin() as conn:
             conn.execute(
-                insert(enrolment_tokens).values(
-                    token_hash=_hash(token), group_name=group, expires_at=expires_at
-                )
+                insert(enrolment_tokens),
+                [
+                    {"token_hash": _hash(t), "group_name": group, "expires_at": expires_at}
+                    for t in tokens
+                ],
             )
-        return {"token": token, "group": group, "expires_at": expires_at}
+        reply: dict[str, Any] = {"token": tokens[0], "group": group, "expires_at": expires_at}
+        if count > 1:
+            reply["tokens"] = tokens
+        return reply
 
     # --- enrolment ------------------------------------------------------------
 
@@ -243,6 +304,7 @@ class FleetService:
                     **site,
                 )
             )
+            self._event(conn, kiosk_id, "enrolled", {"group": claimed.group_name, **site})
         return {
             "kiosk_id": kiosk_id,
             "group": claimed.group_name,
@@ -270,6 +332,8 @@ class FleetService:
             result = conn.execute(
                 update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(revoked=True)
             )
+            if result.rowcount:
+                self._event(conn, kiosk_id, "revoked", None)
         if result.rowcount == 0:
             raise NotFound(f"no kiosk {kiosk_id}")
 
@@ -364,6 +428,7 @@ class FleetService:
                             created_at=now,
                         )
                     )
+                self._released = None
                 return {"version": version, "canaries": canaries}
             except IntegrityError:
                 continue  # another process took this version: take the next
@@ -385,30 +450,88 @@ class FleetService:
         members.sort(key=lambda kid: hashlib.sha256(f"{version}:{kid}".encode()).digest())
         return members[: math.ceil(len(members) * percent / 100)]
 
+    def bundles_state(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of the bundles table: it changes on a push or a status change."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    func.count(),
+                    func.max(bundles.c.version),
+                    func.sum(case((bundles.c.status == "released", 1), else_=0)),
+                    func.sum(case((bundles.c.status == "halted", 1), else_=0)),
+                )
+            ).one()
+        return tuple(row)
+
+    def check_bundles_changed(self) -> bool:
+        """True (and the in-memory copy dropped) if bundles changed since the last check."""
+        state = self.bundles_state()
+        changed = self._bundles_state is not None and state != self._bundles_state
+        self._bundles_state = state
+        if changed:
+            self._released = None
+        return changed
+
+    def bundles_changed(self) -> None:
+        self._released = None
+
+    def _candidates(self, conn: Connection, kiosk: RowMapping) -> list[RowMapping]:
+        kid, group = kiosk["kiosk_id"], kiosk["group_name"]
+        released = self._released
+        complete = released is not None and len(released) < _CACHED_BUNDLES
+        if released is None:
+            released = list(
+                conn.execute(
+                    select(bundles)
+                    .where(bundles.c.status != "halted")
+                    .order_by(bundles.c.version.desc())
+                    .limit(_CACHED_BUNDLES)
+                ).mappings()
+            )
+            if any(row["status"] == "canary" for row in released):
+                released = []  # a rollout in progress: ask the database each time
+            else:
+                self._released = released
+                complete = len(released) < _CACHED_BUNDLES
+        mine = [
+            row
+            for row in released
+            if (row["target_kind"], row["target"]) in (("group", group), ("kiosk", kid))
+        ]
+        if mine or complete:
+            return mine
+        return list(
+            conn.execute(
+                select(bundles)
+                .where(
+                    or_(
+                        and_(bundles.c.target_kind == "group", bundles.c.target == group),
+                        and_(bundles.c.target_kind == "kiosk", bundles.c.target == kid),
+                    ),
+                    bundles.c.status != "halted",
+                )
+                .order_by(bundles.c.version.desc())
+                .limit(20)
+            ).mappings()
+        )
+
+    def offered_from_memory(self, kiosk: RowMapping) -> tuple[bool, dict[str, Any] | None]:
+        """``(True, document-or-None)`` when the in-memory copy answers, without the
+        database (so a long poll can answer on the event loop); ``(False, None)`` otherwise."""
+        released = self._released
+        if released is None or len(released) >= _CACHED_BUNDLES:
+            return False, None
+        mine = (("group", kiosk["group_name"]), ("kiosk", kiosk["kiosk_id"]))
+        for row in released:  # newest first, all released
+            if (row["target_kind"], row["target"]) in mine:
+                return True, dict(row["document"])
+        return True, None
+
     def offered_bundle(self, kiosk: RowMapping) -> dict[str, Any] | None:
         """The newest bundle this kiosk should have now, as its signed document."""
         kid = kiosk["kiosk_id"]
         with self.engine.begin() as conn:
-            rows = (
-                conn.execute(
-                    select(bundles)
-                    .where(
-                        or_(
-                            and_(
-                                bundles.c.target_kind == "group",
-                                bundles.c.target == kiosk["group_name"],
-                            ),
-                            and_(bundles.c.target_kind == "kiosk", bundles.c.target == kid),
-                        ),
-                        bundles.c.status != "halted",
-                    )
-                    .order_by(bundles.c.version.desc())
-                    .limit(20)
-                )
-                .mappings()
-                .all()
-            )
-            for row in rows:
+            for row in self._candidates(conn, kiosk):
                 status = row["status"]
                 if status == "canary":
                     status = self._evaluate_rollout(conn, row)
@@ -434,6 +557,7 @@ class FleetService:
             silent = [r.kiosk_id for r in reports if (r.config_version or 0) < version]
             status, reason = "halted", f"canary {silent[0]} silent past the deadline"
         if status != "canary":
+            self._released = None
             conn.execute(
                 update(bundles)
                 .where(
@@ -488,6 +612,7 @@ class FleetService:
         with self.engine.begin() as conn:
             relax_commit(conn)
             conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kid).values(**values))
+            self._event(conn, kid, "full_report" if report.get("full") else "changed", changes)
             if "config_version" in changes or "failed_version" in changes:
                 self._evaluate_group(conn, kiosk["group_name"])
         return reply
@@ -514,8 +639,14 @@ class FleetService:
                 .where(kiosks.c.kiosk_id == kiosk["kiosk_id"])
                 .values(offline_at=self._clock())
             )
+            self._event(conn, kiosk["kiosk_id"], "offline", None)
         with self._seen_lock:
             self._seen.pop(kiosk["kiosk_id"], None)
+
+    def _event(self, conn: Connection, kid: str, kind: str, detail: Any) -> None:
+        conn.execute(
+            insert(kiosk_events).values(kiosk_id=kid, at=self._clock(), kind=kind, detail=detail)
+        )
 
     def flush_last_seen(self) -> int:
         with self._seen_lock:
@@ -565,6 +696,83 @@ class FleetService:
                     "status": status,
                     "last_seen": seen,
                     "devices": (row["inventory"] or {}).get("devices", {}),
+                    "app_version": (row["inventory"] or {}).get("app_version"),
                 }
             )
         return listing
+
+    # --- console views ----------------------------------------------------------
+
+    def kiosk_detail(self, kiosk_id: str, events: int = 20) -> dict[str, Any]:
+        """One kiosk: site, status, inventory, versions and its most recent events."""
+        self.flush_last_seen()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings()
+            kiosk = row.first()
+            if kiosk is None:
+                raise NotFound(f"no kiosk {kiosk_id}")
+            recent = conn.execute(
+                select(kiosk_events.c.at, kiosk_events.c.kind, kiosk_events.c.detail)
+                .where(kiosk_events.c.kiosk_id == kiosk_id)
+                .order_by(kiosk_events.c.event_id.desc())
+                .limit(events)
+            ).all()
+        inventory = dict(kiosk["inventory"] or {})
+        return {
+            "kiosk_id": kiosk_id,
+            "group": kiosk["group_name"],
+            "site_type": kiosk["site_type"],
+            "site_name": kiosk["site_name"],
+            "region_code": kiosk["region_code"],
+            "enrolled_at": kiosk["enrolled_at"],
+            "status": self._status(kiosk, self._clock()),
+            "last_seen": kiosk["last_seen"],
+            "config_version": kiosk["config_version"],
+            "failed_version": kiosk["failed_version"],
+            "app_version": inventory.get("app_version"),
+            "disk_free_bytes": inventory.get("disk_free_bytes"),
+            "last_transaction_at": inventory.get("last_transaction_at"),
+            "devices": inventory.get("devices", {}),
+            "events": [{"at": e.at, "kind": e.kind, "detail": e.detail} for e in recent],
+        }
+
+    def recent_bundles(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    bundles.c.version,
+                    bundles.c.target_kind,
+                    bundles.c.target,
+                    bundles.c.status,
+                    bundles.c.created_at,
+                )
+                .order_by(bundles.c.version.desc())
+                .limit(limit)
+            ).all()
+        return [dict(r._mapping) for r in rows]
+
+    def rollout_progress(self, version: int) -> dict[str, Any]:
+        """The rollout status plus how many of the target's kiosks applied or failed it."""
+        status = self.rollout(version)
+        target = status["target"]
+        column = kiosks.c.group_name if target["kind"] == "group" else kiosks.c.kiosk_id
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(kiosks.c.kiosk_id, kiosks.c.config_version, kiosks.c.failed_version).where(
+                    column == target["id"], kiosks.c.revoked.is_(False)
+                )
+            ).all()
+        canaries = set(status["canaries"])
+        applied = [r.kiosk_id for r in rows if (r.config_version or 0) >= version]
+        return {
+            **status,
+            "kiosks": len(rows),
+            "applied": len(applied),
+            "failed": sum(1 for r in rows if r.failed_version == version),
+            "canaries_applied": sum(1 for k in applied if k in canaries),
+        }
+
+
+def require_role(role: str, needed: str) -> None:
+    if ROLES.index(role) < ROLES.index(needed):
+        raise Forbidden(f"role {role} may not do this (needs {needed})")

@@ -118,6 +118,7 @@ def test_a_lower_version_is_refused(
         conn.execute(
             update(bundles).where(bundles.c.version == second["version"]).values(status="halted")
         )
+    ops.service.bundles_changed()  # what the server's watcher does within a second
     assert agent.poll_once() is None
     assert agent.last_refusal == f"bundle {first['version']} is not newer than {second['version']}"
     assert load_settings(data_dir=agent.data_dir).settings.ui.announcement == "二"
