@@ -28,8 +28,10 @@ from kiosk.session.machine import VisitState
 if TYPE_CHECKING:
     from kiosk.runtime.core import KioskCore
 
-REFERENCE = re.compile(r"[A-Z]{2}[0-9]{14}")
-REFERENCE_PREFIX = "TB"  # applications' references: TB + 14 digits
+# The platform's references (TB + 14 digits) and the kiosk's receipt references
+# (TB-<terminal>-<yyyymmdd>-<nnnn>, assigned by the outbox), which the platform also knows.
+REFERENCE = re.compile(r"[A-Z]{2}[0-9]{14}|TB-[A-Z0-9-]+-[0-9]{8}-[0-9]{4}")
+REFERENCE_PREFIX = "TB"
 
 
 def parse_status_qr(text: str) -> str | None:

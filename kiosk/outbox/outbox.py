@@ -356,7 +356,9 @@ class Outbox:
             self._crash("before_send")
             outcome: Outcome
             try:
-                outcome = self.transport.send(idempotency_key=key, key_id=key_id, sealed=sealed)
+                outcome = self.transport.send(
+                    idempotency_key=key, key_id=key_id, sealed=sealed, reference=reference
+                )
             except Exception as exc:  # a transport bug must not kill the sender
                 outcome = Retry(type(exc).__name__)
             self._crash("after_send")

@@ -43,7 +43,9 @@ Outcome = Delivered | Retry | Permanent
 
 
 class Transport(Protocol):
-    def send(self, *, idempotency_key: str, key_id: str, sealed: bytes) -> Outcome: ...
+    def send(
+        self, *, idempotency_key: str, key_id: str, sealed: bytes, reference: str
+    ) -> Outcome: ...
 
     def sealing_key(self) -> SealingKey | None:
         """The platform's published sealing key, or None when it cannot be reached."""
@@ -74,10 +76,14 @@ class HttpTransport:
             self._local.session = session
         return session
 
-    def send(self, *, idempotency_key: str, key_id: str, sealed: bytes) -> Outcome:
+    def send(self, *, idempotency_key: str, key_id: str, sealed: bytes, reference: str) -> Outcome:
         import base64
 
-        body = {"key_id": key_id, "sealed_b64": base64.b64encode(sealed).decode("ascii")}
+        body = {
+            "key_id": key_id,
+            "sealed_b64": base64.b64encode(sealed).decode("ascii"),
+            "kiosk_reference": reference,
+        }
         try:
             response = self._session().post(
                 f"{self.base_url}/api/v1/applications/sealed",

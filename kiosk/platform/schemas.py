@@ -174,6 +174,9 @@ class ApplicationRequest(_Model):
     form: dict[str, Any] = Field(default_factory=dict)
     materials: list[Material] = Field(default_factory=list)
     delivery: Delivery
+    kiosk_reference: str | None = Field(
+        default=None, max_length=80, description="the reference on the kiosk's receipt"
+    )
 
 
 class TimelineEntry(_Model):
@@ -196,6 +199,7 @@ class Application(_Model):
     updated_at: datetime
     delivery: Delivery
     timeline: list[TimelineEntry]
+    kiosk_reference: str | None = None
 
 
 class ApplicationList(_Model):

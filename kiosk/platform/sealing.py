@@ -50,6 +50,9 @@ class SealedApplicationRequest(BaseModel):
 
     key_id: str = Field(min_length=1, max_length=64)
     sealed_b64: str = Field(min_length=1, max_length=16_000_000)
+    # Not personal: the reference printed on the resident's receipt, outside the box so
+    # the kiosk can assign it in the same transaction that stores the sealed row.
+    kiosk_reference: str | None = Field(default=None, max_length=80)
 
 
 class UnsealError(Exception):
@@ -142,6 +145,8 @@ def sealing_router(service: "PlatformService", private_key: PrivateKey) -> "APIR
                 "提交的信息有误，请检查后重新提交。",
                 "The sealed body is not a valid application request.",
             ) from exc
+        if body.kiosk_reference:
+            request = request.model_copy(update={"kiosk_reference": body.kiosk_reference})
         return service.submit_application(request, key, terminal)
 
     router = APIRouter()

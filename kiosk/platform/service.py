@@ -55,6 +55,12 @@ CHINA_TZ = timezone(timedelta(hours=8), "CST")
 PAYMENT_TTL = timedelta(minutes=15)
 
 
+class ApplicationAlias(BaseModel):
+    """A kiosk receipt's reference, pointing at the platform's own."""
+
+    reference: str
+
+
 class ServiceError(Exception):
     """A refusal the resident can act on; becomes the JSON error body."""
 
@@ -303,6 +309,7 @@ class PlatformService:
                 submitted_at=now,
                 updated_at=now,
                 delivery=req.delivery,
+                kiosk_reference=req.kiosk_reference,
                 timeline=[
                     TimelineEntry(
                         state=ApplicationState.RECEIVED,
@@ -314,6 +321,10 @@ class PlatformService:
                 ],
             )
             self.store.put("applications", reference, req.resident_id, application)
+            if req.kiosk_reference:
+                # The receipt's reference finds the application too (status query by QR).
+                alias = ApplicationAlias(reference=reference)
+                self.store.put("application_aliases", req.kiosk_reference, None, alias)
             log.info("platform.application_received", reference=reference, item=req.item_code)
             return reference
 
@@ -326,6 +337,10 @@ class PlatformService:
 
     def application(self, reference: str) -> Application:
         application = self.store.get("applications", reference, Application)
+        if application is None:
+            alias = self.store.get("application_aliases", reference, ApplicationAlias)
+            if alias is not None:
+                application = self.store.get("applications", alias.reference, Application)
         if application is None:
             raise _not_found("application_not_found", "办件", "application")
         return application

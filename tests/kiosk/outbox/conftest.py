@@ -31,7 +31,7 @@ class ScriptedTransport:
         self.calls = threading.Event()
         self._n = 0
 
-    def send(self, *, idempotency_key: str, key_id: str, sealed: bytes) -> Outcome:
+    def send(self, *, idempotency_key: str, key_id: str, sealed: bytes, reference: str) -> Outcome:
         self.sent.append((idempotency_key, sealed))
         self.calls.set()
         if not self.reachable:

@@ -135,3 +135,20 @@ def test_the_outbox_file_never_holds_the_resident_in_clear(
         got = client.get(f"/applications/{entry.platform_reference}").json()
     assert got["item_name"] == "居住证签注" and got["resident_id"] == RESIDENT
     outbox.close()
+
+
+def test_the_receipt_reference_finds_the_application_on_the_platform(
+    platform: EmbeddedPlatform, tmp_path: Path
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3", TERMINAL, HttpTransport(platform.url, TERMINAL))
+    outbox.start()
+    receipt = outbox.submit(application("by-receipt"), wait_s=20)
+    assert not receipt.queued and receipt.platform_reference
+    with http(platform) as client:
+        by_receipt = client.get(f"/applications/{receipt.reference}")
+        unknown = client.get(f"/applications/{receipt.reference[:-1]}9")
+    assert by_receipt.status_code == 200
+    assert by_receipt.json()["reference"] == receipt.platform_reference
+    assert by_receipt.json()["kiosk_reference"] == receipt.reference
+    assert unknown.status_code == 404
+    outbox.close()
