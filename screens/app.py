@@ -19,6 +19,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.config.settings import Settings
 from kiosk.runtime.core import KioskCore
+from kiosk.runtime.watchdog import Watchdog
 from screens import theme
 from screens.navigator import Navigator
 from screens.routing import SCREEN_NAMES
@@ -42,9 +43,17 @@ def load_kv() -> None:
 def screen_classes() -> dict[str, type]:
     from screens.pages.attract import AttractScreen
     from screens.pages.confirm import ConfirmScreen
+    from screens.pages.ecode import EcodeScreen
     from screens.pages.evaluate import EvaluateScreen
+    from screens.pages.face import FaceScreen
+    from screens.pages.face_consent import FaceConsentScreen
+    from screens.pages.guide import GuideScreen
     from screens.pages.home import HomeScreen
     from screens.pages.identify import IdentifyScreen
+    from screens.pages.identify_method import IdentifyMethodScreen
+    from screens.pages.intake import IntakeScreen
+    from screens.pages.intake_check import IntakeCheckScreen
+    from screens.pages.intake_done import IntakeDoneScreen
     from screens.pages.payment import PaymentScreen
     from screens.pages.payment_result import PaymentResultScreen
     from screens.pages.records import RecordsScreen
@@ -53,6 +62,8 @@ def screen_classes() -> dict[str, type]:
     from screens.pages.status import StatusScreen
     from screens.pages.status_detail import StatusDetailScreen
     from screens.pages.steps import StepsScreen
+    from screens.pages.verify import VerifyScreen
+    from screens.pages.verify_result import VerifyResultScreen
 
     return {
         "attract": AttractScreen,
@@ -68,6 +79,16 @@ def screen_classes() -> dict[str, type]:
         "records": RecordsScreen,
         "payment": PaymentScreen,
         "payment_result": PaymentResultScreen,
+        "identify_method": IdentifyMethodScreen,
+        "face_consent": FaceConsentScreen,
+        "face": FaceScreen,
+        "ecode": EcodeScreen,
+        "verify": VerifyScreen,
+        "verify_result": VerifyResultScreen,
+        "guide": GuideScreen,
+        "intake": IntakeScreen,
+        "intake_check": IntakeCheckScreen,
+        "intake_done": IntakeDoneScreen,
     }
 
 
@@ -92,6 +113,7 @@ class KioskApp(App):
         self.nav: Navigator | None = None
         self.manager: ScreenManager | None = None
         self.ui: UiState | None = None
+        self._watchdog = Watchdog.from_env()
 
     def build(self) -> ScreenManager:
         load_kv()
@@ -108,6 +130,9 @@ class KioskApp(App):
         # under software GL, see bench/ui_bench.py).
         self.manager = manager = ScreenManager(transition=NoTransition())
         self.nav = nav = Navigator(core, manager, ui)
+        from screens.voice import VoiceGuide
+
+        nav.voice = VoiceGuide(settings.voice)
         for name, cls in screen_classes().items():
             manager.add_widget(cls(name=name, core=core, ui=ui, nav=nav))
         manager.current = "attract"
@@ -126,12 +151,13 @@ class KioskApp(App):
         return answering
 
     def _tick(self, _dt: float) -> None:
+        # Fed from the UI clock, so a frozen UI stops the pings and systemd restarts it.
+        self._watchdog.ping()
         if self.core is not None:
             self.core.tick()
 
     def on_start(self) -> None:
-        if os.environ.get(READY_ENV):
-            Window.bind(on_flip=self._first_frame)
+        Window.bind(on_flip=self._first_frame)
         # Build the home grid's tiles while the attract screen waits, so the first
         # touch does not pay for them.
         Clock.schedule_once(self._prebuild_home, 1.0)
@@ -141,11 +167,15 @@ class KioskApp(App):
             self.manager.get_screen("home").refresh()
 
     def _first_frame(self, *_: Any) -> None:
-        """For the cold-start benchmark: the first frame is on screen and takes touches."""
+        """The first frame is on screen and takes touches: tell systemd (and the
+        cold-start benchmark, when it asks)."""
         Window.unbind(on_flip=self._first_frame)
-        Path(os.environ[READY_ENV]).write_text(repr(time.time()))
+        self._watchdog.ready()
+        if os.environ.get(READY_ENV):
+            Path(os.environ[READY_ENV]).write_text(repr(time.time()))
 
     def on_stop(self) -> None:
+        self._watchdog.stopping()
         if self.core is not None:
             self.core.stop()
 

@@ -41,7 +41,10 @@ SAMPLE_CARD = "zhang_xiuying"
 ITEM_CODE = "SI-PARTICIPATION-CERT"
 OVERALL_DEADLINE_S = 240.0
 SCENARIOS = ("journey", "idle", "looks")
-JOURNEYS = ("certificate", "status", "records", "payment")
+JOURNEYS = ("certificate", "status", "records", "payment", "verify", "intake")
+# How the resident proves who they are when the service needs more than the card:
+# card + e-ID code at the method choice, card + face (declining once first), e-ID code only.
+IDENTITIES = ("card-code", "face", "code")
 LATENCY_ENV = "KIOSK_LATENCY_FILE"
 STATUS_REFERENCE = "TB20261118000417"  # 张秀英's 多地联办 application
 
@@ -85,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--site", type=Path)
     parser.add_argument("--scenario", choices=SCENARIOS, default="journey")
     parser.add_argument("--journey", choices=JOURNEYS, default="certificate")
+    parser.add_argument("--identity", choices=IDENTITIES, default="card-code")
+    parser.add_argument("--elder", action="store_true", help="长辈模式, voice prompts to DIR/voice")
     args = parser.parse_args(argv)
 
     from kiosk.config.loader import load_settings
@@ -94,10 +99,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     try:
         settings = load_settings(site_file=args.site, data_dir=data_dir).settings
+        if args.elder:
+            from kiosk.config.settings import VoiceOutputSettings
+
+            voice = VoiceOutputSettings(output="wav", wav_dir=out.resolve() / "voice")
+            settings = settings.model_copy(update={"voice": voice})
         from screens.bootstrap import configure_kivy
 
         configure_kivy(settings.ui, data_dir / "kivy", fullscreen=False)
         demo = Demo(settings, out, args.scenario, args.journey)
+        demo.identity = args.identity
+        demo.elder = args.elder
         return demo.run()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -115,6 +127,8 @@ class Demo:
 
         self.settings = settings
         self.out = out
+        self.identity = "card-code"
+        self.elder = False
         self.scenario = scenario
         self.journey_name = journey_name
         self.clock = ManualClock()
@@ -146,6 +160,8 @@ class Demo:
             "status": self.status_journey,
             "records": self.records_journey,
             "payment": self.payment_journey,
+            "verify": self.verify_journey,
+            "intake": self.intake_journey,
         }
         scripts = {"journey": journeys[self.journey_name], "idle": self.idle, "looks": self.looks}
         self._script = scripts[self.scenario]()
@@ -292,6 +308,7 @@ class Demo:
                 "screen": self.manager.current,
                 "file": target.name,
                 "texts": visible_texts(self.manager.current_screen, Window),
+                "widgets": measure_widgets(self.manager.current_screen, Window),
             }
         )
 
@@ -319,9 +336,12 @@ class Demo:
         self.tap(self.screen("attract"))
 
         yield self.on_screen("home")
+        home = self.screen("home")
+        if self.elder:
+            self.tap(self.find(home, self.core.t("长辈模式")))
+            yield Wait("elder mode", lambda: bool(self.app.ui and self.app.ui.elder_mode))
         yield self.settle()
         self.shoot("home")
-        home = self.screen("home")
         while True:
             tiles = [t for t in home.ids.grid.children if getattr(t, "code", "") == code]
             if tiles:
@@ -352,17 +372,95 @@ class Demo:
         )
         yield self.settle()
         self.shoot("identify")
-        self.tap(self.find(identify, SAMPLE_CARD), measure=False)
-
-        yield Wait("the card to be read", lambda: self.core.visit.identity is not None, 60)
+        if self.identity == "code":  # the e-ID code instead of the card
+            self.tap(self.find(identify, self.core.t("改用电子身份码")))
+            yield from self._scan_eid()
+        else:
+            self.tap(self.find(identify, SAMPLE_CARD), measure=False)
+            yield Wait(
+                "the card to be read",
+                lambda: (
+                    self.core.visit.identity is not None
+                    or self.manager.current == "identify_method"
+                ),
+                60,
+            )
+            if self.core.visit.identity is None:  # the service needs a second proof
+                yield from self._second_proof()
+        yield Wait("the identity", lambda: self.core.visit.identity is not None, 90)
         yield self.on_screen(next_screen)
         yield self.settle()
+
+    def _second_proof(self) -> Script:
+        """The method choice after the card: the e-ID code, or face (declined once first)."""
+        yield self.on_screen("identify_method")
+        yield self.settle()
+        self.shoot("identify_method")
+        method = self.screen("identify_method")
+        if self.identity != "face":
+            self.tap(self._method_button(method, "code"))
+            yield from self._scan_eid()
+            return
+        # Decline the face notice once: face is withdrawn and the other ways remain.
+        self.tap(self._method_button(method, "face"))
+        yield self.on_screen("face_consent")
+        yield self.settle()
+        self.shoot("face_consent")
+        self.tap(self.find(self.screen("face_consent"), self.core.t("不同意，用其他方式")))
+        yield self.on_screen("identify_method")
+        yield self.settle()
+        self.shoot("methods_after_decline")
+        self.extra["methods_after_decline"] = [
+            getattr(b, "method", "") for b in method.ids.methods.children
+        ]
+        # Start the service again (a new notice), agree, and look at the camera.
+        self.tap(self.find(method, self.core.t("返回")))
+        yield self.on_screen("service_start")
+        self.tap(self.find(self.screen("service_start"), self.core.t("开始办理")))
+        # The card still lies on the reader: it may be read again before the card page
+        # has even been drawn (as on a real terminal).
+        yield Wait(
+            "the card page or the method choice",
+            lambda: self.manager.current in ("identify", "identify_method"),
+        )
+        if self.manager.current == "identify":
+            self.tap(self.find(self.screen("identify"), SAMPLE_CARD), measure=False)
+        yield self.on_screen("identify_method")
+        yield self.settle()
+        self.tap(self._method_button(self.screen("identify_method"), "face"))
+        yield self.on_screen("face_consent")
+        self.tap(self.find(self.screen("face_consent"), self.core.t("同意，开始刷脸")))
+        yield self.on_screen("face")
+        face = self.screen("face")
+        yield Wait("the camera preview", lambda: face.frames_shown >= 3, 60)
+        self.shoot("face_preview")
+        yield Wait("the face decision", lambda: bool(face.passed or face.failed), 90)
+        if face.failed:
+            raise DemoFailed(f"face verification failed: {face.error}")
+        yield Pause(0.2)
+        self.shoot("face_passed")
+        self.extra["face_audit"] = [r.to_json() for r in self.core.identification.audit]
+
+    def _method_button(self, screen: Any, key: str) -> Any:
+        for button in screen.ids.methods.children:
+            if getattr(button, "method", "") == key:
+                return button
+        raise DemoFailed(f"no {key!r} method on the method choice")
+
+    def _scan_eid(self) -> Script:
+        yield self.on_screen("ecode")
+        ecode = self.screen("ecode")
+        yield Wait("the scanner", lambda: self.core.identification.listening.is_set(), 30)
+        yield self.settle()
+        self.shoot("ecode")
+        self.tap(self.find(ecode, "张秀英 电子身份码"), measure=False)
 
     def _idle_warning(self) -> Script:
         """Move the idle clock into the warning period: the overlay with 继续办理."""
         overlay = self.nav.idle_overlay
         session = self.settings.session
-        self.clock.advance(session.idle_timeout_s - session.warning_s + 1)
+        timeout = session.elder_idle_timeout_s if self.elder else session.idle_timeout_s
+        self.clock.advance(timeout - session.warning_s + 1)
         self.core.tick()
         yield Wait("the idle warning", lambda: bool(overlay.is_open))
         yield self.settle()
@@ -371,6 +469,11 @@ class Demo:
     def journey(self) -> Script:
         yield from self._to_steps_with_card()
         self.shoot("steps")
+        if self.elder:  # 再听一遍: the step's prompt again, as its own WAV file
+            voice = self.nav.voice
+            said = len(voice.spoken) if voice is not None else 0
+            self.tap(self.find(self.screen("steps"), self.core.t("再听一遍")))
+            yield Wait("the repeated prompt", lambda: voice is None or len(voice.spoken) > said)
 
         overlay = self.nav.idle_overlay
         yield from self._idle_warning()
@@ -509,6 +612,77 @@ class Demo:
         self.tap(self.find(result, self.core.t("评价本次服务")))
         yield from self._evaluate_and_leave()
 
+    def verify_journey(self) -> Script:
+        """证明真伪核验, found through the guide (搜索事项): a genuine certificate's code,
+        then a changed one, then evaluate."""
+        yield from self._open_via_guide()
+        for tampered, name in ((False, "verify_genuine"), (True, "verify_tampered")):
+            yield self.on_screen("verify")
+            verify = self.screen("verify")
+            yield Wait("the scanner", lambda: self.core.journey.listening.is_set(), 30)
+            yield self.settle()
+            self.shoot("verify_scan")
+            label = "被改动过的证明" if tampered else "新出具的示范证明"
+            self.tap(self.find(verify, label), measure=False)
+            yield self.on_screen("verify_result")
+            yield self.settle()
+            self.shoot(name)
+            result = self.screen("verify_result")
+            self.extra[name] = {"valid": bool(result.valid), "headline": result.headline}
+            if not tampered:
+                self.tap(self.find(result, self.core.t("再核验一份")))
+        self.tap(self.find(self.screen("verify_result"), self.core.t("评价本次服务")))
+        yield from self._evaluate_and_leave()
+
+    def intake_journey(self) -> Script:
+        """Application intake (screens/pages/intake_demo.py): questions, materials,
+        告知承诺, delivery, check, submission through the outbox, cover sheet."""
+        from screens.pages.intake_demo import script
+
+        yield from script(self)
+
+    def _open_via_guide(self) -> Script:
+        """Home → 搜索事项 → pinyin 社保 (candidates), then the letters "cert" → the item."""
+        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.on_screen("attract")
+        self.tap(self.screen("attract"))
+        yield self.on_screen("home")
+        yield self.settle()
+        self.shoot("home")
+        self.tap(self.find(self.screen("home"), self.core.t("搜索事项")))
+        yield self.on_screen("guide")
+        guide = self.screen("guide")
+        keyboard = guide.ids.keyboard
+        yield self.settle()
+        self.shoot("guide")
+        self.tap(self.find(guide, self.core.t("点这里输入：如 社保、sbjf")))
+        yield Wait("the keyboard", lambda: bool(guide.typing))
+        for letter in "shebao":
+            self.tap(self.find(keyboard, letter))
+            yield Pause(0.05)
+        yield Wait("the pinyin candidates", lambda: "社保" in keyboard.candidates, 30)
+        self.tap(self.find(keyboard, "社保"))
+        yield Wait("社保 typed", lambda: guide.query == "社保")
+        yield self.settle()
+        self.shoot("guide_pinyin")
+        for _ in "社保":
+            self.tap(self.find(keyboard, "删除"))
+            yield Pause(0.05)
+        self.tap(self.find(keyboard, "中 / 英：中"))
+        for letter in "cert":
+            self.tap(self.find(keyboard, letter))
+            yield Pause(0.05)
+        yield Wait("cert typed", lambda: guide.query == "cert")
+        self.tap(self.find(keyboard, "确认"))
+        yield Wait("the results", lambda: not guide.typing)
+        yield self.settle()
+        self.shoot("guide_results")
+        self.tap(self.find(guide, self.core.item_name(self.core.catalog.get("CERT-VERIFY"))))
+        yield self.on_screen("service_start")
+        yield self.settle()
+        self.shoot("service_start")
+        self.tap(self.find(self.screen("service_start"), self.core.t("开始办理")))
+
     def _copy_receipt(self, source: str) -> None:
         if not source or not Path(source).exists():
             raise DemoFailed("no receipt image was printed")
@@ -590,6 +764,10 @@ class Demo:
             "item_code": visit.item_code,
             "reference": visit.reference,
             "idle_overlay_open": bool(self.nav.idle_overlay.is_open),
+            "elder_mode": bool(self.app.ui and self.app.ui.elder_mode),
+            "voice_last_text": None
+            if self.nav.voice is None or self.nav.voice.voice is None
+            else self.nav.voice.voice.last_text,
         }
 
     def _collect_documents(self, view: Any) -> None:
@@ -638,6 +816,61 @@ def visible_texts(screen: Any, window: Any) -> list[str]:
             if isinstance(widget, Label) and widget.text.strip() and _visible(widget):
                 texts.append(widget.text)
     return texts
+
+
+def measure_widgets(screen: Any, window: Any) -> list[dict[str, Any]]:
+    """Every visible text and button with its box in screenshot pixels (top-left origin),
+    its font size, rendered texture size and colour: tests/screens/test_elder_mode.py
+    checks these against the screenshot's pixels. The simulated-devices panel is marked."""
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+    from kivy.uix.scrollview import ScrollView
+
+    found: list[dict[str, Any]] = []
+    panel = screen.ids.get("sim_panel")
+    panel = getattr(panel, "__self__", panel)  # ids hold weak proxies
+    sim_panels = {id(panel)} if panel is not None else set()
+    for widget in screen.walk(restrict=True):
+        is_button = isinstance(widget, ButtonBehavior)
+        is_text = isinstance(widget, Label) and bool(widget.text.strip())
+        if not (is_button or is_text) or not _visible(widget) or widget.disabled:
+            continue
+        if widget.width <= 1 or widget.height <= 1:
+            continue
+        x, y = widget.to_window(widget.x, widget.y)
+        sim = clipped = False
+        parent = widget.parent
+        while parent is not None and parent is not screen:
+            if id(parent) in sim_panels:
+                sim = True
+            if isinstance(parent, ScrollView):  # only part of its content is in view
+                vx, vy = parent.to_window(parent.x, parent.y)
+                inside = vx - 1 <= x and vy - 1 <= y
+                inside = inside and x + widget.width <= vx + parent.width + 1
+                clipped = clipped or not (inside and y + widget.height <= vy + parent.height + 1)
+            parent = parent.parent
+        entry: dict[str, Any] = {
+            "kind": "button" if is_button else "label",
+            "box": [
+                round(x),
+                round(window.height - y - widget.height),
+                round(widget.width),
+                round(widget.height),
+            ],
+            "sim": sim,
+            "clipped": clipped,
+        }
+        if is_text:
+            entry.update(
+                text=widget.text,
+                font_size=float(widget.font_size),
+                texture_size=[round(v) for v in widget.texture_size],
+                color=[round(float(c), 4) for c in widget.color],
+                halign=widget.halign,
+                valign=widget.valign,
+            )
+        found.append(entry)
+    return found
 
 
 def _touch_class() -> type:

@@ -20,6 +20,7 @@ from kiosk.session.machine import VisitState
 from screens.overlays import IdleOverlay, NoticeOverlay
 from screens.routing import screen_for
 from screens.state import UiState
+from screens.voice import VoiceGuide
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +37,8 @@ class Navigator(CoreListener):
         self._sync_trigger = Clock.create_trigger(self._sync, 0)
         self.idle_overlay = IdleOverlay(core=core, ui=ui)
         self.notice = NoticeOverlay(core=core, ui=ui)
+        self.guide_open = False  # 办事指南 shown instead of the home grid
+        self.voice: VoiceGuide | None = None  # set by the app (screens/voice.py)
 
     # -- screens ---------------------------------------------------------------
     def sync(self) -> None:
@@ -57,10 +60,13 @@ class Navigator(CoreListener):
             item_chosen=self.core.current_item is not None,
             print_failed=self._print_failed,
             journey=self.core.journey_name,
+            identify_screen=self.core.identify_screen,
+            guide=self.guide_open,
         )
         if self.manager.current != name:
             log.debug("screen", old=self.manager.current, new=name)
             self.manager.current = name
+            self._speak_screen(name)
 
     def hold(self, seconds: float) -> None:
         """Keep the current screen for ``seconds`` (e.g. a thank-you) before following."""
@@ -93,10 +99,60 @@ class Navigator(CoreListener):
     def set_elder_mode(self, on: bool) -> None:
         self.core.set_elder_mode(on)
         self.ui.elder_mode = on
+        if on:
+            self._speak_screen(self.manager.current)
+        elif not self.voice_active and self.voice is not None:
+            self.voice.stop()
 
     def call_staff(self) -> None:
         log.info("staff_called")
         self.notice.show()
+
+    # -- the guide (办事指南) ----------------------------------------------------------
+    def open_guide(self) -> None:
+        if self.core.state is VisitState.ATTRACT:
+            self.core.begin_visit()
+        self.guide_open = True
+        self.sync()
+
+    def close_guide(self) -> None:
+        self.guide_open = False
+        self.sync()
+
+    # -- voice guidance (长辈模式, or the speaker button) --------------------------------
+    @property
+    def voice_active(self) -> bool:
+        return bool(self.ui.elder_mode or self.ui.voice_on)
+
+    def _speak_screen(self, name: str) -> None:
+        voice = self.voice
+        if voice is None:
+            return
+        if not self.voice_active or name == "attract":
+            voice.stop()  # a new screen interrupts the old prompt
+            return
+        voice.screen_shown(self.core, name, self.manager.get_screen(name))
+
+    def say(self, text: str, tag: str) -> None:
+        """A screen's own prompt while it shows (the face page's 请眨眨眼 ...)."""
+        if self.voice is not None and self.voice_active:
+            self.voice.say(text, self.core.language, tag)
+
+    def repeat_voice(self) -> None:
+        """再听一遍: the current screen's prompt again (turning voice on if it was off)."""
+        if self.voice is None:
+            return
+        if not self.voice_active:
+            self.ui.voice_on = True
+        if not self.voice.repeat(self.core.language):
+            self._speak_screen(self.manager.current)
+
+    def toggle_voice(self) -> None:
+        self.ui.voice_on = not self.ui.voice_on
+        if self.voice_active:
+            self._speak_screen(self.manager.current)
+        elif self.voice is not None:
+            self.voice.stop()
 
     # -- CoreListener ------------------------------------------------------------
     def on_state(self, old: VisitState, new: VisitState) -> None:
@@ -109,6 +165,8 @@ class Navigator(CoreListener):
 
     def on_idle_warning(self, seconds_left: int) -> None:
         self.idle_overlay.seconds_left = seconds_left
+        if not self.idle_overlay.is_open:
+            self.say(self.core.t("您还在吗？"), "idle_warning")
         self.idle_overlay.show()
 
     def on_idle_resume(self) -> None:
@@ -132,6 +190,10 @@ class Navigator(CoreListener):
         self.result_view = None
         self.idle_overlay.hide()
         self.notice.hide()
+        self.guide_open = False
+        self.ui.voice_on = False
+        if self.voice is not None:
+            self.voice.reset()  # silence, default volume for the next resident
         default = self.core.settings.ui.language
         if self.core.language != default:
             self.core.set_language(default)

@@ -23,6 +23,18 @@ SCREEN_NAMES = (
     "records",
     "payment",
     "payment_result",
+    # identity methods (kiosk/journeys/identify.py), verification, the guide
+    "identify_method",
+    "face_consent",
+    "face",
+    "ecode",
+    "verify",
+    "verify_result",
+    "guide",
+    # application intake (kiosk/journeys/intake.py)
+    "intake",
+    "intake_check",
+    "intake_done",
 )
 
 JOURNEY_SCREENS: dict[tuple[str, VisitState], str] = {
@@ -32,6 +44,11 @@ JOURNEY_SCREENS: dict[tuple[str, VisitState], str] = {
     ("records", VisitState.RESULT): "records",
     ("payment", VisitState.STEPS): "payment",
     ("payment", VisitState.RESULT): "payment_result",
+    ("verify", VisitState.STEPS): "verify",
+    ("verify", VisitState.RESULT): "verify_result",
+    ("intake", VisitState.STEPS): "intake",
+    ("intake", VisitState.CONFIRM): "intake_check",
+    ("intake", VisitState.RESULT): "intake_done",
 }
 
 
@@ -41,6 +58,8 @@ def screen_for(
     item_chosen: bool,
     print_failed: bool = False,
     journey: str | None = None,
+    identify_screen: str = "identify",
+    guide: bool = False,
 ) -> str:
     """The screen for ``state`` (in ``journey``, when one is running).
 
@@ -49,7 +68,11 @@ def screen_for(
     the result screen's failure view (message, retry, call staff).
     """
     if state is VisitState.CHOOSE:
+        if guide and not item_chosen:
+            return "guide"  # 办事指南: the searchable list of what this terminal does
         return "service_start" if item_chosen else "home"
+    if state is VisitState.IDENTIFY:
+        return identify_screen  # the card, the method choice, consent, face, e-ID code
     if state is VisitState.CONFIRM and print_failed:
         return "result"
     if journey is not None and (journey, state) in JOURNEY_SCREENS:

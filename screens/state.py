@@ -18,6 +18,7 @@ class UiState(EventDispatcher):
     announcement = StringProperty("")
     simulated = BooleanProperty(False)
     problem = StringProperty("")  # why the terminal cannot serve (start-up failed)
+    voice_on = BooleanProperty(False)  # the speaker button (长辈模式 speaks anyway)
 
     small_px = NumericProperty(theme.NORMAL.small)
     body_px = NumericProperty(theme.NORMAL.body)

@@ -122,10 +122,50 @@ class PageHeader(BoxLayout):
     step_text = StringProperty("")
     help_text = StringProperty("")
     font_px = NumericProperty(theme.NORMAL.body)
+    # Voice guidance: 再听一遍 (while voice is on) and the speaker switch, on every page.
+    voice_active = BooleanProperty(False)
+    repeat_text = StringProperty("再听一遍")
+    speaker_text = StringProperty("语音")
     __events__ = ("on_help",)
 
     def on_help(self) -> None:
         pass
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        from kivy.app import App
+
+        app = App.get_running_app()
+        ui = getattr(app, "ui", None)
+        if ui is not None:
+            ui.bind(elder_mode=self._voice_changed, voice_on=self._voice_changed)
+            ui.bind(language=self._voice_changed)
+            self._voice_changed()
+
+    def _voice_changed(self, *_: Any) -> None:
+        from kivy.app import App
+
+        app = App.get_running_app()
+        ui, core = getattr(app, "ui", None), getattr(app, "core", None)
+        if ui is None:
+            return
+        self.voice_active = bool(ui.elder_mode or ui.voice_on)
+        t = core.t if core is not None else (lambda text: text)
+        self.repeat_text = t("再听一遍")
+        self.speaker_text = t("关闭语音") if ui.voice_on else t("语音播报")
+
+    def repeat_voice(self) -> None:
+        from kivy.app import App
+
+        nav = getattr(App.get_running_app(), "nav", None)
+        if nav is not None:
+            nav.repeat_voice()
+
+    def toggle_voice(self) -> None:
+        from kivy.app import App
+
+        nav = getattr(App.get_running_app(), "nav", None)
+        if nav is not None:
+            nav.toggle_voice()
 
 
 class CardIllustration(Widget):

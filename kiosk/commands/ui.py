@@ -34,9 +34,20 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--site", type=Path, help="site configuration file (YAML)")
     demo.add_argument(
         "--journey",
-        choices=("certificate", "status", "records", "payment"),
+        choices=("certificate", "status", "records", "payment", "verify", "intake"),
         default="certificate",
         help="which resident journey to run (default: certificate)",
+    )
+    demo.add_argument(
+        "--identity",
+        choices=("card-code", "face", "code"),
+        default="card-code",
+        help="second proof after the ID card: e-ID code (default), face, or the e-ID code alone",
+    )
+    demo.add_argument(
+        "--elder",
+        action="store_true",
+        help="长辈模式, with the voice prompts written as WAV files to DIR/voice",
     )
     demo.add_argument(
         "--scenario",
@@ -90,7 +101,11 @@ def demo_command(args: argparse.Namespace) -> int:
         args.scenario,
         "--journey",
         args.journey,
+        "--identity",
+        args.identity,
     ]
+    if args.elder:
+        command.append("--elder")
     if args.site is not None:
         command += ["--site", str(args.site)]
     env = dict(os.environ)

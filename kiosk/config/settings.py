@@ -64,9 +64,16 @@ class A4PrinterSettings(_Section):
     queue: str = "spool"
 
 
+class QrScannerSettings(_Section):
+    # "emulator" runs the QR-scanner emulator on a pty and reads it with the real driver.
+    port: str = "emulator"
+    baud: int = Field(default=9600, gt=0)
+
+
 class DeviceSettings(_Section):
     health_interval_s: float = Field(default=10.0, gt=0)
     idcard: IdCardSettings = IdCardSettings()
+    qr_scanner: QrScannerSettings = QrScannerSettings()
     receipt_printer: ReceiptPrinterSettings = ReceiptPrinterSettings()
     a4_printer: A4PrinterSettings = A4PrinterSettings()
 
@@ -105,8 +112,10 @@ class LivenessSettings(_Section):
 
 
 class FaceCameraSettings(_Section):
-    # opencv:INDEX or opencv:/dev/videoN for a real camera; playback:PATH plays images/video.
-    source: str = Field(default="opencv:0", pattern=r"^(opencv|playback):.+$")
+    # opencv:INDEX or opencv:/dev/videoN for a real camera; playback:PATH plays images/video;
+    # synthetic:PHOTO (inside the shared data folder) is the simulated resident, who blinks
+    # and turns as asked (kiosk/runtime/simulation.py).
+    source: str = Field(default="opencv:0", pattern=r"^(opencv|playback|synthetic):.+$")
     fps: float = Field(default=15.0, gt=0)
 
 
@@ -130,6 +139,15 @@ class FaceSettings(_Section):
     camera: FaceCameraSettings = FaceCameraSettings()
 
 
+class VoiceOutputSettings(_Section):
+    # Voice guidance (espeak-ng): always on in 长辈模式, on request (speaker button) otherwise.
+    # output "device": the default sound device; "wav": one WAV file per prompt in wav_dir.
+    output: Literal["device", "wav"] = "device"
+    wav_dir: Path | None = None
+    volume: int = Field(default=100, ge=10, le=200)
+    rate: int = Field(default=150, ge=80, le=300)
+
+
 class Settings(_Section):
     terminal: TerminalSettings
     platform: PlatformSettings = PlatformSettings()
@@ -137,3 +155,4 @@ class Settings(_Section):
     session: SessionSettings = SessionSettings()
     ui: UiSettings = UiSettings()
     face: FaceSettings = FaceSettings()
+    voice: VoiceOutputSettings = VoiceOutputSettings()

@@ -23,7 +23,12 @@ from devices.face.model import FaceBox, FaceEngine, Landmarks
 from devices.face.quality import QualityIssue, QualityLimits, QualityReport, assess
 from kiosk.config.settings import FaceSettings
 from kiosk.identity.engines import threshold_for
-from kiosk.identity.liveness import LivenessSession, LivenessState, TurnDirection
+from kiosk.identity.liveness import (
+    LivenessProgress,
+    LivenessSession,
+    LivenessState,
+    TurnDirection,
+)
 from kiosk.identity.prompts import Prompt
 
 ReferenceImage = bytes | np.ndarray | Callable[[], bytes]
@@ -95,8 +100,12 @@ def verify(
     *,
     challenge: TurnDirection | None = None,
     clock: Callable[[], float] = time.monotonic,
+    on_progress: Callable[[LivenessProgress], None] | None = None,
 ) -> FaceDecision:
-    """Live verification: the frames must show a blink and the challenged head turn."""
+    """Live verification: the frames must show a blink and the challenged head turn.
+
+    ``on_progress`` (optional) sees each frame's liveness progress (state, prompt), for
+    a screen that shows and says the prompt; it runs on the calling (worker) thread."""
     limits = quality_limits(settings)
     session = LivenessSession(settings.liveness, challenge, clock)
     best: _BestFrame | None = None
@@ -109,6 +118,8 @@ def verify(
             frontal = session.awaiting_blink
             absent = Prompt(analysis.issue) if analysis.issue else Prompt.NO_FACE
             progress = session.observe(analysis.landmarks, absent)
+            if on_progress is not None:
+                on_progress(progress)
             quality, landmarks, box = analysis.quality, analysis.landmarks, analysis.box
             if frontal and not progress.eyes_closed and quality and landmarks and box:
                 if quality.ok:
@@ -152,6 +163,7 @@ def verify_resident(
     *,
     challenge: TurnDirection | None = None,
     clock: Callable[[], float] = time.monotonic,
+    on_progress: Callable[[LivenessProgress], None] | None = None,
 ) -> FaceDecision:
     """Against the platform's reference photo, fetched only once liveness has passed."""
     return verify(
@@ -161,6 +173,7 @@ def verify_resident(
         settings,
         challenge=challenge,
         clock=clock,
+        on_progress=on_progress,
     )
 
 

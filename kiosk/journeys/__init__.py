@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 
 def journeys() -> dict[str, type[Journey]]:
     from kiosk.journeys.certificate import CertificateJourney
+    from kiosk.journeys.intake import IntakeJourney
     from kiosk.journeys.payment import PaymentJourney
     from kiosk.journeys.records import RecordsJourney
     from kiosk.journeys.status import StatusJourney
 
-    return {
+    found: dict[str, type[Journey]] = {
         cls.name: cls for cls in (CertificateJourney, StatusJourney, RecordsJourney, PaymentJourney)
     }
+    found[IntakeJourney.name] = IntakeJourney
+    from kiosk.journeys.verify import VerifyJourney
+
+    found[VerifyJourney.name] = VerifyJourney
+    return found
 
 
 def journey_class(item: CatalogItem) -> type[Journey] | None:

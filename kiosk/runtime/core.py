@@ -27,6 +27,7 @@ from kiosk.i18n import Translator
 from kiosk.journeys import journey_class
 from kiosk.journeys.base import Journey
 from kiosk.journeys.certificate import CertificateJourney
+from kiosk.journeys.identify import IdentifyFlow
 from kiosk.runtime.messages import Message, message_for
 from kiosk.runtime.views import Outcome, PeriodOption, ResultView
 from kiosk.session.idle import IdlePhase, IdleTimer
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
+IDENTIFY_KEY = "identify"  # the IdentifyFlow's place in visit.answers
 Dispatch = Callable[[Callable[[], None]], None]
 
 
@@ -229,6 +231,7 @@ class KioskCore:
             services = self._services()
             card = services.read_card_when_present(cancel, self.IDENTIFY_TIMEOUT_S)
             resolved = services.platform.resolve_identity(card.id_number, card.name or "")
+            photo[0] = resolved.has_reference_photo
             return Identity(
                 resident_id=resolved.resident_id,
                 name=resolved.name,
@@ -237,8 +240,15 @@ class KioskCore:
                 method="idcard",
             )
 
+        photo = [True]
+
         def done(identity: Identity) -> None:
             if cancel.is_set() or self.state is not VisitState.IDENTIFY:
+                return
+            # The identity policy: a service that needs more than the card goes on to
+            # the method choice (kiosk/journeys/identify.py); the identity waits there.
+            if not self.identification.card_read(identity, photo[0]):
+                on_done(Outcome(True))
                 return
             self.visit.identity = identity
             self.machine.set_state(VisitState.STEPS)
@@ -255,6 +265,33 @@ class KioskCore:
 
     def cancel_identify(self) -> None:
         self._cancel_identify.set()
+        flow = self.visit.answers.get(IDENTIFY_KEY)
+        if isinstance(flow, IdentifyFlow):
+            flow.cancel()
+
+    # -- identity methods beyond the card (kiosk/journeys/identify.py) ------------------
+    @property
+    def identification(self) -> IdentifyFlow:
+        """The identify screens' view-model for the chosen service (made on first use)."""
+        flow = self.visit.answers.get(IDENTIFY_KEY)
+        if not isinstance(flow, IdentifyFlow):
+            flow = IdentifyFlow(self)
+            self.visit.answers[IDENTIFY_KEY] = flow
+        return flow
+
+    @property
+    def identify_screen(self) -> str:
+        flow = self.visit.answers.get(IDENTIFY_KEY)
+        return flow.screen if isinstance(flow, IdentifyFlow) else "identify"
+
+    def refresh_screen(self) -> None:
+        """The screen for the same state changed (an identify stage): tell the listeners."""
+        state = self.state
+        self._notify(lambda listener: listener.on_state(state, state))
+
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the UI thread (from a worker: progress of long work)."""
+        self._dispatch(fn)
 
     def identify_in_journey(self) -> None:
         """From a journey's steps to the card reader (办件查询 by ID card)."""

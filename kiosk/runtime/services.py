@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
+from devices.base import DeviceTimeout, DeviceUnavailable
 from devices.idcard.errors import NoCard
 from devices.idcard.model import IdCardData
 from devices.idcard.reader import SerialIdCardReader
@@ -17,10 +19,23 @@ from devices.printer.a4 import A4Printer, CupsA4Printer, SpoolA4Printer
 from devices.printer.job import ReceiptJob
 from devices.printer.profiles import PROFILES
 from devices.printer.receipt_printer import EscposReceiptPrinter
-from kiosk.config.settings import Settings
+from devices.scanner.errors import ScannerError
+from devices.scanner.serial_scanner import SerialQrScanner
+from kiosk.config.settings import FaceSettings, Settings
+from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
 from kiosk.runtime.platform_process import PlatformProcess
-from kiosk.runtime.simulation import Simulators, start_simulators
+from kiosk.runtime.simulation import (
+    SimulatedResident,
+    Simulators,
+    simulated_resident,
+    start_simulators,
+)
+
+if TYPE_CHECKING:
+    from devices.camera.base import Camera
+    from devices.face.model import FaceEngine
+    from kiosk.identity.liveness import TurnDirection
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +49,74 @@ class Services:
     simulators: Simulators
     platform_process: PlatformProcess | None
     devices: DeviceManager
+    # Identity devices (identity issue): the QR scanner (e-ID, certificates), the camera.
+    qr_scanner: SerialQrScanner | None = None
+    resident_sim: SimulatedResident | None = None
+    face_settings: FaceSettings | None = None
+    smartcard_reader: bool = False  # a PC/SC reader was listed at start-up
+    _face_engine: FaceEngine | None = None
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock)
+    # The durable outbox for applications (intake): sealed rows, one sender thread.
+    outbox: Outbox | None = None
+
+    def read_code_when_scanned(
+        self,
+        cancel: threading.Event,
+        timeout_s: float,
+        listening: threading.Event | None = None,
+    ) -> str:
+        """Wait for a QR code on the scanner (worker thread only).
+
+        Scans made before this wait began (a previous resident's code) are read and
+        dropped first; ``listening`` is set once the scanner waits for the new one."""
+        scanner = self.qr_scanner
+        if scanner is None:
+            raise DeviceUnavailable("no QR scanner is configured", reason="scanner_missing")
+        scanner.open()
+        for _ in range(50):
+            try:
+                scanner.read_code(timeout=0.05)
+            except DeviceTimeout:
+                break
+            except ScannerError:
+                continue
+        if listening is not None:
+            listening.set()
+        deadline = time.monotonic() + timeout_s
+        while not cancel.is_set():
+            try:
+                return scanner.read_code(timeout=0.3)
+            except DeviceTimeout:
+                if time.monotonic() > deadline:
+                    break
+        raise DeviceTimeout("nothing was scanned")
+
+    def face_engine(self) -> FaceEngine:
+        """The configured face engine, loaded once (worker thread only: it takes a while)."""
+        with self._engine_lock:
+            if self._face_engine is None:
+                from kiosk.identity.engines import build_engine
+
+                self._face_engine = build_engine(self.face_settings or FaceSettings())
+            return self._face_engine
+
+    def open_face_camera(self, challenge: TurnDirection) -> Camera:
+        """The configured camera; the simulated resident follows ``challenge``."""
+        settings = self.face_settings or FaceSettings()
+        if self.resident_sim is not None:
+            return self.resident_sim.camera(self.face_engine(), challenge)
+        from devices.camera.playback import open_camera
+
+        return open_camera(settings.camera.source, settings.camera.fps)
+
+    @staticmethod
+    def smartcard_reader_present() -> bool:
+        """A PC/SC reader is there (pcscd running and listing one)."""
+        try:
+            from devices.smartcard.pcscd import reader_names
+        except ImportError:
+            return False
+        return bool(reader_names())
 
     def read_card_when_present(self, cancel: threading.Event, timeout_s: float) -> IdCardData:
         """Poll the reader until a card is there, then read it (worker thread only)."""
@@ -56,8 +139,12 @@ class Services:
         return sink.wait_for_receipts(before + 1, timeout=10)[-1]
 
     def stop(self) -> None:
+        if self.outbox is not None:
+            self.outbox.close()
         self.devices.stop()
         self.reader.close()
+        if self.qr_scanner is not None:
+            self.qr_scanner.close()
         self.simulators.stop()
         if self.platform_process is not None:
             self.platform_process.stop()
@@ -72,6 +159,7 @@ def start_services(settings: Settings) -> Services:
         printer=devices.receipt_printer.connection == "virtual",
         printer_profile=devices.receipt_printer.profile,
         data_dir=data_dir,
+        qr_scanner=devices.qr_scanner.port == "emulator",
     )
     process = None
     url = settings.platform.url
@@ -85,6 +173,8 @@ def start_services(settings: Settings) -> Services:
         connect_timeout=settings.platform.connect_timeout_s,
         read_timeout=settings.platform.read_timeout_s,
         retries=settings.platform.retries,
+        ca_file=settings.platform.ca_file or None,
+        pin_sha256=settings.platform.pin_sha256 or None,
     )
     port = sims.idcard.port if sims.idcard else devices.idcard.port
     reader = SerialIdCardReader(
@@ -100,5 +190,39 @@ def start_services(settings: Settings) -> Services:
         {"idcard": reader, "receipt_printer": printer, "a4_printer": a4},
         interval_s=devices.health_interval_s,
     )
+    scanner_port = sims.qr_scanner.port if sims.qr_scanner else devices.qr_scanner.port
+    qr_scanner = SerialQrScanner(scanner_port, baud=devices.qr_scanner.baud)
+    camera = settings.face.camera
     log.info("services_ready", platform=url, embedded=process is not None)
-    return Services(platform, reader, printer, a4, sims, process, manager)
+    return Services(
+        platform,
+        reader,
+        printer,
+        a4,
+        sims,
+        process,
+        manager,
+        qr_scanner=qr_scanner,
+        resident_sim=simulated_resident(camera.source, camera.fps),
+        face_settings=settings.face,
+        smartcard_reader=Services.smartcard_reader_present(),
+        outbox=start_outbox(settings, data_dir, url),
+    )
+
+
+def start_outbox(settings: Settings, data_dir: Path, url: str) -> Outbox:
+    """The applications' outbox: its sender runs for the kiosk's life; the platform's
+    sealing key is fetched in the background (the first submission needs it)."""
+    from kiosk.outbox import HttpTransport
+
+    terminal_id = settings.terminal.terminal_id
+    transport = HttpTransport(
+        url,
+        terminal_id,
+        connect_timeout=settings.platform.connect_timeout_s,
+        read_timeout=settings.platform.read_timeout_s,
+    )
+    outbox = Outbox(data_dir / "outbox.sqlite3", terminal_id, transport)
+    outbox.start()
+    threading.Thread(target=outbox.ensure_sealing_key, name="outbox-key", daemon=True).start()
+    return outbox

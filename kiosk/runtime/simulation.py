@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devices.idcard.emulator import IdCardEmulator
 from devices.idcard.samples import SAMPLES
 from devices.printer.profiles import PROFILES
 from devices.printer.sink import VirtualPrinter
+from devices.scanner.emulator import QrScannerEmulator
+
+if TYPE_CHECKING:
+    from devices.camera.playback import PlaybackCamera
+    from devices.face.model import FaceEngine
+    from kiosk.identity.liveness import TurnDirection as Turn
 
 
 @dataclass
@@ -22,6 +29,7 @@ class Simulators:
     idcard: IdCardEmulator | None = None
     printer: VirtualPrinter | None = None
     receipts_dir: Path | None = None
+    qr_scanner: QrScannerEmulator | None = None
     _started: list[object] = field(default_factory=list)
 
     @property
@@ -37,7 +45,15 @@ class Simulators:
         if self.idcard is not None:
             self.idcard.remove()
 
+    def scan_code(self, text: str) -> None:
+        """Simulated devices only: hold a QR code (e-ID, certificate) to the scanner."""
+        if self.qr_scanner is None:
+            raise RuntimeError("no QR-scanner emulator is running")
+        self.qr_scanner.scan(text)
+
     def stop(self) -> None:
+        if self.qr_scanner is not None:
+            self.qr_scanner.stop()
         if self.idcard is not None:
             self.idcard.stop()
         if self.printer is not None:
@@ -45,9 +61,17 @@ class Simulators:
 
 
 def start_simulators(
-    *, idcard: bool, printer: bool, printer_profile: str, data_dir: Path
+    *,
+    idcard: bool,
+    printer: bool,
+    printer_profile: str,
+    data_dir: Path,
+    qr_scanner: bool = False,
 ) -> Simulators:
     sims = Simulators()
+    if qr_scanner:
+        sims.qr_scanner = QrScannerEmulator()
+        sims.qr_scanner.start()
     if idcard:
         sims.idcard = IdCardEmulator()
         sims.idcard.start()
@@ -57,3 +81,50 @@ def start_simulators(
         sims.printer = VirtualPrinter(sims.receipts_dir, PROFILES[printer_profile])
         sims.printer.start()
     return sims
+
+
+class SimulatedResident:
+    """The camera simulator for face verification (``face.camera.source: synthetic:PHOTO``).
+
+    Plays a synthetic live sequence (``devices/face/synthetic.py``: open eyes, a blink,
+    a head turn) built in memory from one photo, turning the way the liveness challenge
+    asks, as a resident who follows the prompts would. Nothing is written to disk.
+    """
+
+    TURN_DEGREES = 35.0
+
+    def __init__(self, photo: Path, fps: float) -> None:
+        self.photo = photo
+        self.fps = fps
+
+    def camera(self, engine: FaceEngine, challenge: Turn) -> PlaybackCamera:
+        import cv2
+
+        from devices.base import DeviceUnavailable
+        from devices.camera.playback import PlaybackCamera
+        from devices.face import synthetic
+        from kiosk.identity.liveness import TurnDirection
+
+        image = cv2.imread(str(self.photo), cv2.IMREAD_COLOR)
+        if image is None:
+            raise DeviceUnavailable(f"cannot read {self.photo}", reason="camera_missing")
+        boxes = engine.detect(image)
+        if not boxes:
+            raise DeviceUnavailable(f"no face in {self.photo}", reason="camera_missing")
+        box = max(boxes, key=lambda b: b.area)
+        degrees = self.TURN_DEGREES if challenge is TurnDirection.LEFT else -self.TURN_DEGREES
+        frames = synthetic.live_sequence(image, engine.landmarks(image, box), degrees)
+        # A still moment before and after, as a person stands in front of the camera.
+        frames = [frames[0]] * 4 + frames + [frames[-1]] * 4
+        return PlaybackCamera(frames, self.fps)
+
+
+def simulated_resident(source: str, fps: float) -> SimulatedResident | None:
+    """``synthetic:PHOTO`` (PHOTO inside the shared data folder, or absolute), else None."""
+    kind, _, target = source.partition(":")
+    if kind != "synthetic":
+        return None
+    from kiosk.paths import SHARED_DIR
+
+    path = Path(target)
+    return SimulatedResident(path if path.is_absolute() else SHARED_DIR / "data" / path, fps)

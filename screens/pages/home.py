@@ -9,7 +9,7 @@ from screens.pages.base import KioskScreen
 from screens.widgets import Tile
 
 PAGE_SIZE = 9  # 3 × 3 large tiles
-ELDER_PAGE_SIZE = 6  # 长辈模式: 3 × 2 even larger tiles
+ELDER_PAGE_SIZE = 4  # 长辈模式: 2 × 2 even larger tiles
 
 
 class HomeScreen(KioskScreen):

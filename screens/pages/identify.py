@@ -61,6 +61,10 @@ class IdentifyScreen(KioskScreen):
             self.core.back_to_home()
         self.nav.sync()
 
+    def use_code(self) -> None:
+        """扫码 instead of the card: the e-ID code page (kiosk/journeys/identify.py)."""
+        self.core.identification.use_code_instead()
+
     def present_card(self, slug: str, *_: Any) -> None:
         """Simulated devices only: lay a sample card on the emulated reader."""
         services = self.core.services

@@ -42,6 +42,11 @@ def start_certificate_visit(core: KioskCore, ui: UiThread) -> None:
     assert core.state is VisitState.IDENTIFY
     outcome = identify(core, ui)
     assert outcome.ok, outcome.message
+    # Certificates need card + a second proof (identity policy): the e-ID code here.
+    assert core.state is VisitState.IDENTIFY and core.identify_screen == "identify_method"
+    from tests.kiosk.journeys.conftest import second_proof_by_code
+
+    second_proof_by_code(core, ui, "zhang_xiuying")
     assert core.state is VisitState.STEPS
 
 
