@@ -18,37 +18,9 @@ import time
 from pathlib import Path
 
 from bench.harness import Row, ms
+from kiosk.xvfb import virtual_display
 
 READY_ENV = "KIOSK_READY_FILE"  # the app writes time.time() there after its first frame
-
-
-def _start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    for number in range(90, 140):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists():
-            display = f":{number}"
-            proc = subprocess.Popen(
-                [
-                    "Xvfb",
-                    display,
-                    "-screen",
-                    "0",
-                    "1280x800x24",
-                    "+extension",
-                    "GLX",
-                    "-nolisten",
-                    "tcp",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            deadline = time.monotonic() + 10
-            while not Path(f"/tmp/.X11-unix/X{number}").exists():
-                if time.monotonic() > deadline:
-                    proc.kill()
-                    raise RuntimeError("Xvfb did not start")
-                time.sleep(0.05)
-            return proc, display
-    raise RuntimeError("no free X display number")
 
 
 def _cold_start(work: Path, display: str, n: int) -> float:
@@ -109,13 +81,12 @@ def run(work: Path) -> list[Row]:
     if shutil.which("Xvfb") is None:
         return [Row("cold start", "not measured", note="Xvfb is not installed")]
     work.mkdir(parents=True, exist_ok=True)
-    xvfb, display = _start_xvfb()
-    try:
+    env: dict[str, str] = {}
+    with virtual_display(env, reuse_current=False):
+        display = env["DISPLAY"]
         _cold_start(work, display, 0)  # warm the page cache, as on a terminal that has booted
         samples = [_cold_start(work, display, n) for n in range(1, 6)]
         latencies, rss = _journeys(work, display)
-    finally:
-        xvfb.terminate()
     rss_text = ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in rss.items())
     return [
         Row(

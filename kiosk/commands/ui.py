@@ -10,14 +10,12 @@ import argparse
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from kiosk.xvfb import XvfbError, has_display, virtual_display
+
 DEMO_TIMEOUT_S = 300
-XVFB_START_TIMEOUT_S = 10.0
 
 
 def register(subparsers: Any) -> None:
@@ -58,10 +56,6 @@ def register(subparsers: Any) -> None:
     demo.set_defaults(handler=demo_command)
 
 
-def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def run_command(args: argparse.Namespace) -> int:
     if not has_display():
         print(
@@ -84,9 +78,17 @@ def run_command(args: argparse.Namespace) -> int:
         settings.terminal.data_dir / "kivy",
         fullscreen=True if args.fullscreen else None,
     )
-    from screens.app import run
+    from kiosk.runtime.core import KioskCore
+    from kiosk.runtime.fleet_link import FleetLink
+    from screens.app import run, ui_dispatch
 
-    run(settings)
+    def make_core(s: Any) -> KioskCore:
+        core = KioskCore(s, dispatch=ui_dispatch)
+        # A provisioned kiosk runs its fleet agent: bundles are applied between visits.
+        FleetLink.attach(core, site_file=args.site)
+        return core
+
+    run(settings, core_factory=make_core)
     return 0
 
 
@@ -110,7 +112,7 @@ def demo_command(args: argparse.Namespace) -> int:
         command += ["--site", str(args.site)]
     env = dict(os.environ)
     try:
-        with _display(env):
+        with virtual_display(env):
             completed = subprocess.run(command, env=env, timeout=DEMO_TIMEOUT_S, check=False)
     except XvfbError as exc:
         print(f"kiosk demo: {exc}", file=sys.stderr)
@@ -119,65 +121,3 @@ def demo_command(args: argparse.Namespace) -> int:
         print(f"kiosk demo: the demo did not finish within {DEMO_TIMEOUT_S} s", file=sys.stderr)
         return 1
     return completed.returncode
-
-
-class XvfbError(Exception):
-    pass
-
-
-@contextmanager
-def _display(env: dict[str, str]) -> Iterator[None]:
-    """Use the current display, or start a private Xvfb for the demo and stop it after."""
-    if has_display():
-        yield
-        return
-    xvfb = _start_xvfb(env)
-    try:
-        yield
-    finally:
-        xvfb.terminate()
-        try:
-            xvfb.wait(5)
-        except subprocess.TimeoutExpired:
-            xvfb.kill()
-            xvfb.wait()
-
-
-def _start_xvfb(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start Xvfb on a free display number (trying the next one if another process wins)."""
-    problem = "no free X display number between :90 and :199"
-    for number in range(90, 200):
-        if Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
-            continue
-        try:
-            xvfb = subprocess.Popen(
-                [
-                    "Xvfb",
-                    f":{number}",
-                    "-screen",
-                    "0",
-                    "1280x800x24",
-                    "+extension",
-                    "GLX",
-                    "-nolisten",
-                    "tcp",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except FileNotFoundError as exc:
-            raise XvfbError("there is no display and Xvfb is not installed") from exc
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        deadline = time.monotonic() + XVFB_START_TIMEOUT_S
-        while xvfb.poll() is None and not socket.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if xvfb.poll() is None and socket.exists():
-            env["DISPLAY"] = f":{number}"
-            return xvfb
-        if xvfb.poll() is None:
-            xvfb.kill()
-            xvfb.wait()
-            problem = f"Xvfb :{number} did not start within {XVFB_START_TIMEOUT_S:.0f} s"
-            break
-        problem = f"Xvfb :{number} exited with {xvfb.returncode}"
-    raise XvfbError(problem)

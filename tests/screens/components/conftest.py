@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,24 +20,11 @@ APP = Path(__file__).with_name("component_app.py")
 
 @pytest.fixture(scope="session")
 def display() -> Iterator[str]:
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
-    from kiosk.commands.ui import _start_xvfb
+    from kiosk.xvfb import virtual_display
 
     env: dict[str, str] = {}
-    xvfb = _start_xvfb(env)
-    try:
-        yield env["DISPLAY"]
-    finally:
-        xvfb.terminate()
-        try:
-            xvfb.wait(5)
-        except subprocess.TimeoutExpired:
-            xvfb.kill()
-            xvfb.wait()
+    with virtual_display(env):
+        yield env.get("DISPLAY") or os.environ["DISPLAY"]
 
 
 def run_scenario(display: str, scenario: str, out: Path) -> dict[str, Any]:
