@@ -6,6 +6,7 @@ Import this module only after :func:`screens.bootstrap.configure_kivy` has run.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,9 @@ from screens.state import UiState
 
 HERE = Path(__file__).resolve().parent
 READY_ENV = "KIOSK_READY_FILE"  # bench/ui_bench.py: where to note the first frame's time
+LEAVE_KEYS = frozenset({27, *range(282, 297)})  # Escape, F1–F15 (SDL key codes in Kivy)
+LEAVE_MODIFIERS = frozenset({"ctrl", "alt", "alt-gr", "meta", "super", "gui"})
+MAX_FINGERS = 2
 KV_FILES = ("widgets.kv", "overlays.kv", *(f"pages/{name}.kv" for name in SCREEN_NAMES))
 
 
@@ -138,6 +142,13 @@ class KioskApp(App):
         manager.current = "attract"
         core.add_listener(nav)
         Window.bind(on_touch_down=self._touched)
+        # No way out of the kiosk (docs/architecture.md, "No way out").
+        Window.bind(on_request_close=self._refuse_close, on_keyboard=self._swallow_keys)
+        Window.bind(on_touch_down=self._many_fingers, on_touch_up=self._finger_up)
+        # SDL turns SIGTERM/SIGINT into a close request, which is refused now: stop on
+        # them ourselves (systemd stops the kiosk with SIGTERM).
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._stop_signal)
         Clock.schedule_interval(self._tick, 1.0)
         core.start()
         return manager
@@ -149,6 +160,39 @@ class KioskApp(App):
         if self.core is not None:
             self.core.touch()
         return answering
+
+    # -- no way out ------------------------------------------------------------------
+    _leaving = False  # set when the app itself stops: only then may the window close
+    _fingers: set[Any] | None = None  # the touches down at the moment
+
+    def _refuse_close(self, *_: Any, **__: Any) -> bool:
+        """The window manager's close (Alt+F4, the title bar), SDL's quit: refused."""
+        return not self._leaving
+
+    def _stop_signal(self, *_: Any) -> None:
+        self._leaving = True
+        Clock.schedule_once(lambda _dt: self.stop(), 0)
+
+    def _swallow_keys(
+        self, _window: Any, key: int, _scancode: Any = None, _codepoint: Any = None,
+        modifier: Any = None, *_: Any, **__: Any,
+    ) -> bool:  # fmt: skip
+        """Consume Escape, the function keys and every Ctrl/Alt/Super combination (Alt+F4,
+        Ctrl+Q/W, F11, Alt+Tab ...): a hardware keyboard must not leave or switch."""
+        return key in LEAVE_KEYS or bool(set(modifier or ()) & LEAVE_MODIFIERS)
+
+    def _many_fingers(self, _window: Any, touch: Any) -> bool:
+        """More than two fingers on the attract/home screens are ignored (a palm or a
+        child's whole hand): the extra touches never reach a widget."""
+        fingers = self._fingers = self._fingers if self._fingers is not None else set()
+        fingers.add(touch.uid)
+        current = self.manager.current if self.manager is not None else ""
+        return len(fingers) > MAX_FINGERS and current in ("attract", "home")
+
+    def _finger_up(self, _window: Any, touch: Any) -> bool:
+        if self._fingers is not None:
+            self._fingers.discard(touch.uid)
+        return False
 
     def _tick(self, _dt: float) -> None:
         # Fed from the UI clock, so a frozen UI stops the pings and systemd restarts it.
@@ -175,10 +219,11 @@ class KioskApp(App):
             Path(os.environ[READY_ENV]).write_text(repr(time.time()))
 
     def on_stop(self) -> None:
+        self._leaving = True
         self._watchdog.stopping()
         if self.core is not None:
             self.core.stop()
 
 
-def run(settings: Settings) -> None:
-    KioskApp(settings).run()
+def run(settings: Settings, core_factory: Callable[[Settings], KioskCore] | None = None) -> None:
+    KioskApp(settings, core_factory=core_factory).run()

@@ -184,6 +184,10 @@ class Demo:
     def _begin(self, _dt: float) -> None:
         from kivy.core.window import Window
 
+        from kiosk.runtime.hygiene import LogCapture
+
+        # The visit's log output, for the hygiene check at the end of the journey.
+        self._logs = LogCapture().__enter__()
         Window.bind(on_flip=self._flipped)
         self._advance()
         self._Clock.schedule_interval(self._poll, 0.05)
@@ -526,6 +530,32 @@ class Demo:
         yield self.settle()
         self.shoot("attract_again")
         self.extra["after"] = self._visit_facts()
+        self._check_hygiene()
+
+    def _check_hygiene(self) -> None:
+        """After the visit: is the resident's name or ID number left anywhere (data dir,
+        the visit's logs, objects still held)? Written to hygiene.json next to
+        journey.json. (It walks the heap on the UI thread, between visits: demo only.)"""
+        from devices.idcard.samples import SAMPLES
+        from kiosk.runtime.hygiene import check_visit
+
+        card = SAMPLES[SAMPLE_CARD]
+        logs = getattr(self, "_logs", None)
+        findings = check_visit(
+            self.core,
+            name=card.name,
+            id_number=card.id_number,
+            log_text=logs.text if logs is not None else "",
+            extra_skip=[self],  # the demo script itself knows the sample card
+        )
+        (self.out / "hygiene.json").write_text(
+            json.dumps(
+                {"checked": True, "findings": [f.to_json() for f in findings]},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
     def status_journey(self) -> Script:
         """办件查询: type the reference on the key grid, see the timeline, print, evaluate."""

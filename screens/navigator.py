@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from kivy.clock import Clock
 
+from kiosk.config.settings import Settings
 from kiosk.runtime.core import CoreListener, KioskCore
 from kiosk.runtime.messages import Message
 from kiosk.runtime.views import ResultView
@@ -38,6 +39,7 @@ class Navigator(CoreListener):
         self.idle_overlay = IdleOverlay(core=core, ui=ui)
         self.notice = NoticeOverlay(core=core, ui=ui)
         self.guide_open = False  # 办事指南 shown instead of the home grid
+        self.technician = ""  # 技术员模式's screen while it is open (between visits only)
         self.voice: VoiceGuide | None = None  # set by the app (screens/voice.py)
 
     # -- screens ---------------------------------------------------------------
@@ -63,6 +65,8 @@ class Navigator(CoreListener):
             identify_screen=self.core.identify_screen,
             guide=self.guide_open,
         )
+        if self.technician and self.core.state is VisitState.ATTRACT:
+            name = self.technician
         if self.manager.current != name:
             log.debug("screen", old=self.manager.current, new=name)
             self.manager.current = name
@@ -117,6 +121,18 @@ class Navigator(CoreListener):
 
     def close_guide(self) -> None:
         self.guide_open = False
+        self.sync()
+
+    # -- 技术员模式 (screens/pages/technician*.py) -------------------------------------
+    def open_technician(self, screen: str = "technician_pin") -> None:
+        from screens.pages.technician_pin import ensure_screens
+
+        ensure_screens(self)
+        self.technician = screen
+        self.sync()
+
+    def close_technician(self) -> None:
+        self.technician = ""
         self.sync()
 
     # -- voice guidance (长辈模式, or the speaker button) --------------------------------
@@ -184,6 +200,16 @@ class Navigator(CoreListener):
         current = self.manager.current_screen
         if current is not None:
             current.refresh()
+
+    def on_settings(self, settings: Settings) -> None:
+        """A pushed bundle was applied between visits: show it without a restart."""
+        self.ui.announcement = settings.ui.announcement
+        self.ui.site_name = settings.terminal.site_name
+        # Only the screens between visits redraw (a page of the visit that just ended may
+        # still show for a frame, and has nothing to show any more).
+        if self.core.state is VisitState.ATTRACT and self.manager.current in ("attract", "home"):
+            self.ui.language = self.core.language
+        self.manager.get_screen("home").refresh()  # the catalogue for the site
 
     def _reset_visit_ui(self) -> None:
         """A new resident starts in the terminal's language, without elder mode."""

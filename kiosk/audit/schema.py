@@ -88,8 +88,16 @@ EVENTS: dict[str, _Spec] = {
     "identity_verified": {"method": (str, True, IDENTITY_METHODS), "ok": (bool, True, None)},
     "certificate_issued": {"serial": (str, True, None), "certificate_type": (str, False, None)},
     "receipt_printed": {"kind": (str, False, None), "ok": (bool, False, None)},
-    "application_queued": {"reference": (str, True, None), "service": (str, False, None)},
-    "device_state": {"device": (str, True, None), "health": (str, True, _HEALTH)},
+    "application_queued": {
+        "reference": (str, True, None),
+        "service": (str, False, None),
+        "queued": (bool, False, None),  # True: still in the outbox; False: delivered
+    },
+    "device_state": {
+        "device": (str, True, None),
+        "health": (str, True, _HEALTH),
+        "reason": (str, False, None),  # the device's stable reason code
+    },
     "config_applied": {"version": (int, True, None)},
     "technician_login": {"ok": (bool, True, None)},
     "software_started": {"version": (str, True, None)},

@@ -109,11 +109,17 @@ def print_receipt(
     Returns the receipt image (the virtual printer's, or the on-screen copy) and a
     message when it is shown on screen rather than printed. Worker thread only.
     """
+    audit = getattr(services, "audit_event", None)
     try:
-        return services.print_receipt(job), None
+        printed = services.print_receipt(job)
     except DeviceError as exc:
         log.warning("receipt_not_printed", reason=exc.reason)
+        if audit is not None:
+            audit("receipt_printed", kind="screen", ok=False)
         return render_for_screen(job, settings, visit), message("paper_out")
+    if audit is not None:
+        audit("receipt_printed", kind="paper", ok=True)
+    return printed, None
 
 
 def render_for_screen(job: ReceiptJob, settings: Settings, visit: Visit) -> Path:

@@ -97,6 +97,9 @@ class CertificateJourney(Journey):
             period_from=getattr(period, "period_from", None),
             period_to=getattr(period, "period_to", None),
         )
+        services.audit_event(
+            "certificate_issued", serial=issued.serial, certificate_type=item.certificate_type
+        )
         pdf = services.platform.certificate_pdf(issued.serial)
         services.a4.print_pdf(pdf, issued.title)
         receipt = Receipt(

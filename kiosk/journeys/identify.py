@@ -330,6 +330,7 @@ class IdentifyFlow:
                     at=datetime.now(),
                 )
             )
+            core.audit("identity_verified", method="face", ok=bool(decision.match))
             if decision.match:
                 self.proven.add(ProofMethod.FACE)
                 on_done(StepOutcome(True))
@@ -379,8 +380,10 @@ class IdentifyFlow:
             if cancel.is_set():
                 return
             if pending is not None and identity.resident_id != pending.resident_id:
+                core.audit("identity_verified", method="ecode", ok=False)
                 on_done(StepOutcome(False, MESSAGES["code_other_person"]))
                 return
+            core.audit("identity_verified", method="ecode", ok=True)
             self.proven.add(ProofMethod.E_ID)
             on_done(StepOutcome(True))
             if pending is not None:  # the card was read: keep its full identity

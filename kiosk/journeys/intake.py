@@ -711,6 +711,12 @@ class IntakeJourney(Journey):
         from kiosk.outbox import EntryState
 
         sent = entry is not None and entry.state is EntryState.SENT
+        services.audit_event(
+            "application_queued",
+            reference=receipt.reference,
+            service=self.item.code,
+            queued=not sent,
+        )
         platform_reference = entry.platform_reference if entry is not None and sent else None
         return self._print(services, receipt.reference, not sent, platform_reference)
 

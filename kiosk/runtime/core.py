@@ -12,6 +12,7 @@ thread, and so does every listener notification.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,11 +38,23 @@ from kiosk.session.visit import Identity, Visit
 if TYPE_CHECKING:
     from devices.base import DeviceStatus
     from kiosk.runtime.services import Services
+    from kiosk.runtime.technician import TechnicianMode
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 IDENTIFY_KEY = "identify"  # the IdentifyFlow's place in visit.answers
 Dispatch = Callable[[Callable[[], None]], None]
+
+
+def audit_end_reason(reason: str) -> str:
+    """``end_visit``'s reason as one of the audit log's visit_ended reasons."""
+    if reason in ("evaluated", "completed"):
+        return "completed"
+    if reason in ("idle_timeout", "timeout"):
+        return "timeout"
+    if reason in ("card_removed", "error"):
+        return reason
+    return "cancelled"
 
 
 class CoreListener:
@@ -53,6 +66,8 @@ class CoreListener:
     def on_idle_timeout(self) -> None: ...
     def on_ready(self, ready: bool, message: Message | None) -> None: ...
     def on_device(self, status: DeviceStatus) -> None: ...
+    def on_settings(self, settings: Settings) -> None: ...  # a pushed bundle was applied
+    def on_stop(self) -> None: ...  # the core is shutting down
 
 
 class KioskCore:
@@ -69,6 +84,8 @@ class KioskCore:
         self._idle_warned = False
         self._listeners: list[CoreListener] = []
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-worker")
+        # Audit appends fsync: one thread of their own, in order, off the UI thread.
+        self._audit_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-audit")
         self._cancel_identify = threading.Event()
         self._ready = threading.Event()
         # Filled in by start() on a worker thread.
@@ -93,6 +110,15 @@ class KioskCore:
                     lambda: self._notify(lambda listener: listener.on_device(status))
                 )
             )
+            # ... and into the audit log, on the manager's thread (appends fsync).
+            services.devices.add_listener(
+                lambda status: services.audit_event(
+                    "device_state",
+                    device=status.device,
+                    health=status.health.value,
+                    reason=status.reason,
+                )
+            )
             services.devices.start()
 
         def failed(exc: BaseException) -> None:
@@ -103,9 +129,11 @@ class KioskCore:
         self._submit(run, done, failed)
 
     def stop(self) -> None:
+        self._notify(lambda listener: listener.on_stop())
         self._cancel_identify.set()
         self.end_visit("shutdown")
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._audit_pool.shutdown(wait=True)  # the visit_ended record is written
         if self.services is not None:
             self.services.stop()
 
@@ -114,6 +142,25 @@ class KioskCore:
 
     def add_listener(self, listener: CoreListener) -> None:
         self._listeners.append(listener)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """New settings (a pushed bundle, applied between visits by ``fleet_link``):
+        update what depends on them and tell the listeners (the announcement ...)."""
+        self.settings = settings
+        if self.state is VisitState.ATTRACT:
+            self.t.set_language(settings.ui.language)
+        self.set_elder_mode(self.visit.elder_mode)  # the idle timer's time-outs
+        self._notify(lambda listener: listener.on_settings(settings))
+
+    @property
+    def technician(self) -> TechnicianMode:
+        """The on-screen technician mode's view-model (``kiosk/runtime/technician.py``)."""
+        from kiosk.runtime.technician import TechnicianMode
+
+        mode = self.__dict__.get("_technician")
+        if not isinstance(mode, TechnicianMode):
+            mode = self.__dict__["_technician"] = TechnicianMode(self)
+        return mode
 
     # -- language and catalogue ------------------------------------------------------
     @property
@@ -194,6 +241,7 @@ class KioskCore:
         if self.state is VisitState.ATTRACT:
             self.idle.touch()
             self.machine.set_state(VisitState.CHOOSE)
+            self.audit("visit_started")
 
     def choose(self, code: str) -> None:
         self.catalog.get(code)  # unknown codes fail here, not later
@@ -232,6 +280,7 @@ class KioskCore:
             card = services.read_card_when_present(cancel, self.IDENTIFY_TIMEOUT_S)
             resolved = services.platform.resolve_identity(card.id_number, card.name or "")
             photo[0] = resolved.has_reference_photo
+            services.audit_event("identity_verified", method="idcard", ok=True)
             return Identity(
                 resident_id=resolved.resident_id,
                 name=resolved.name,
@@ -259,6 +308,10 @@ class KioskCore:
 
         def failed(exc: BaseException) -> None:
             if not cancel.is_set():
+                from kiosk.platform.errors import NotFound, Rejected
+
+                if isinstance(exc, NotFound | Rejected):  # the platform refused the card
+                    self.audit("identity_verified", method="idcard", ok=False)
                 on_done(Outcome(False, message_for(exc)))
 
         self._submit(run, done, failed)
@@ -393,6 +446,7 @@ class KioskCore:
         if self.state is not VisitState.ATTRACT:
             if self.state is not VisitState.END:
                 self.machine.set_state(VisitState.END)
+            self.audit("visit_ended", reason=audit_end_reason(reason), service=self.visit.item_code)
             self.visit.wipe()
             self.visit = Visit()
             self.set_elder_mode(False)
@@ -401,6 +455,14 @@ class KioskCore:
             self.machine.set_state(VisitState.ATTRACT)
 
     # -- plumbing --------------------------------------------------------------------
+    def audit(self, event: str, **fields: object) -> None:
+        """Append an audit record on the audit thread (the UI thread never waits on it)."""
+        services = self.services
+        if services is None:
+            return
+        with contextlib.suppress(RuntimeError):  # shut down: the kiosk is stopping
+            self._audit_pool.submit(services.audit_event, event, **fields)
+
     def require_services(self) -> Services:
         """The started services (worker threads only: may wait for start-up)."""
         return self._services()

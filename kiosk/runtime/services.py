@@ -21,6 +21,7 @@ from devices.printer.profiles import PROFILES
 from devices.printer.receipt_printer import EscposReceiptPrinter
 from devices.scanner.errors import ScannerError
 from devices.scanner.serial_scanner import SerialQrScanner
+from kiosk.audit import AuditError, AuditLog
 from kiosk.config.settings import FaceSettings, Settings
 from kiosk.outbox import Outbox
 from kiosk.platform.client import PlatformClient
@@ -58,6 +59,20 @@ class Services:
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
     # The durable outbox for applications (intake): sealed rows, one sender thread.
     outbox: Outbox | None = None
+    # The terminal's audit log (kiosk/audit): what happened, never who it happened to.
+    audit: AuditLog | None = None
+
+    def audit_event(self, event: str, **fields: object) -> None:
+        """Append one audit record (fsync'ed: worker threads only, never the UI thread).
+
+        A refused or failing record is logged, never raised: the resident's journey goes
+        on. (The schema refuses personal data, so a refusal is a bug to fix.)"""
+        if self.audit is None:
+            return
+        try:
+            self.audit.append(event, **fields)
+        except (AuditError, OSError) as exc:
+            log.error("audit_append_failed", audit_event=event, error=type(exc).__name__)
 
     def read_code_when_scanned(
         self,
@@ -207,7 +222,31 @@ def start_services(settings: Settings) -> Services:
         face_settings=settings.face,
         smartcard_reader=Services.smartcard_reader_present(),
         outbox=start_outbox(settings, data_dir, url),
+        audit=open_audit(settings, data_dir),
     )
+
+
+def open_audit(settings: Settings, data_dir: Path) -> AuditLog | None:
+    """The audit log in the data dir, with a ``software_started`` record (worker thread).
+
+    A log whose chain is broken is not continued (``AuditCorrupted``): the kiosk still
+    serves residents, and ``kiosk audit verify`` / the technician sees the damage."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        audit = AuditLog.in_data_dir(data_dir, settings.terminal.terminal_id)
+    except AuditError as exc:
+        log.error("audit_unavailable", error=type(exc).__name__)
+        return None
+    try:
+        software = version("tongban-kiosk")
+    except PackageNotFoundError:
+        software = "unknown"
+    try:
+        audit.append("software_started", version=software)
+    except (AuditError, OSError) as exc:
+        log.error("audit_append_failed", audit_event="software_started", error=type(exc).__name__)
+    return audit
 
 
 def start_outbox(settings: Settings, data_dir: Path, url: str) -> Outbox:

@@ -34,6 +34,18 @@ class DemoRun:
     def screens(self, name: str) -> list[dict[str, Any]]:
         return [s for s in self.journey["screens"] if s["name"] == name]
 
+    def hygiene_findings(self) -> list[dict[str, Any]]:
+        """What the demo's hygiene check found after the visit (hygiene.json)."""
+        path = self.out / "hygiene.json"
+        assert path.exists(), f"no hygiene.json (did the journey end?): {self.output[-2000:]}"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["checked"] is True
+        return list(data["findings"])
+
+    def assert_no_personal_data_left(self) -> None:
+        """Each journey test's check: nothing of the resident after the visit ended."""
+        assert self.hygiene_findings() == []
+
     def texts(self, name: str) -> str:
         found = self.screens(name)
         assert found, f"no {name!r} screen in journey.json: {self.output[-2000:]}"
