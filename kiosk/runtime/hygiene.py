@@ -14,7 +14,8 @@ full ID number in three places and returns where it found them (empty when clean
   pools, listeners), walked through dicts, lists, instance attributes and closures;
   plus every live instance of a ``kiosk.*`` class in ``gc.get_objects()`` (an old
   ``Visit`` or ``Identity`` kept alive by a forgotten reference). The device
-  simulators are skipped: they stand for the resident's own card and phone.
+  simulators are skipped: they stand for the resident's own card and phone; so are the
+  reference platform's own objects (``PLATFORM_MODULES``).
 
 Each value is searched in UTF-8, UTF-16 (both byte orders) and GB18030. The masked ID
 number (``110105********002X``) and the masked name (``张*英``) are allowed: they do not
@@ -41,6 +42,14 @@ if TYPE_CHECKING:
 
 ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "gb18030")
 SKIPPED_DIRS = ("platform", "a4-spool")  # relative to the data dir; see the module doc
+# The reference platform's own objects (its seed of demo residents, store, service) are
+# the government's system, not the kiosk's, even when a test runs it in this process.
+PLATFORM_MODULES = (
+    "kiosk.platform.seed",
+    "kiosk.platform.store",
+    "kiosk.platform.service",
+    "kiosk.platform.server",
+)
 MAX_OBJECTS = 400_000  # a bound on the heap walk
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -296,7 +305,7 @@ def check_visit(
         # The simulators stand for the resident's own card and phone, not the kiosk.
         skip += [services.simulators, services.resident_sim, services.platform_process]
     roots: dict[str, Any] = {"core": core}
-    roots.update(_live_kiosk_objects(("kiosk.runtime.hygiene",)))
+    roots.update(_live_kiosk_objects(("kiosk.runtime.hygiene", *PLATFORM_MODULES)))
     findings += scan_objects(roots, found, skip)
     return _unique(findings)
 

@@ -4,15 +4,13 @@ reader, virtual printer, QR scanner, simulated camera) of its own: faults break 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from kiosk.config.loader import load_settings
 from kiosk.runtime.core import KioskCore
 from kiosk.runtime.faults import Injector
 from kiosk.session.machine import VisitState
-from tests.kiosk.runtime.conftest import UiThread
+from tests.kiosk.runtime.conftest import UiThread, running_core
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +20,11 @@ def ui() -> UiThread:
 
 @pytest.fixture(scope="module")
 def fcore(tmp_path_factory: pytest.TempPathFactory, ui: UiThread) -> Iterator[KioskCore]:
-    data_dir: Path = tmp_path_factory.mktemp("faults-data")
-    settings = load_settings(data_dir=data_dir).settings
-    kiosk = KioskCore(settings, dispatch=ui.dispatch)
-    kiosk.start()
-    ui.pump_until(lambda: kiosk.services is not None, timeout=60)
-    outbox = kiosk.require_services().outbox
-    assert outbox is not None
-    outbox.ensure_sealing_key()
-    yield kiosk
-    kiosk.stop()
+    with running_core(tmp_path_factory.mktemp("faults-data"), ui) as kiosk:
+        outbox = kiosk.require_services().outbox
+        assert outbox is not None
+        outbox.ensure_sealing_key()
+        yield kiosk
 
 
 @pytest.fixture

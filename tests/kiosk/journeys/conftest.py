@@ -4,16 +4,14 @@ reader, virtual printer), driven headless: callbacks queue up and the test pumps
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
-from kiosk.config.loader import load_settings
 from kiosk.runtime.core import KioskCore
 from kiosk.runtime.views import Outcome
 from kiosk.session.machine import VisitState
-from tests.kiosk.runtime.conftest import UiThread
+from tests.kiosk.runtime.conftest import UiThread, running_core
 
 T = TypeVar("T")
 
@@ -25,13 +23,8 @@ def jui() -> UiThread:
 
 @pytest.fixture(scope="session")
 def jcore(tmp_path_factory: pytest.TempPathFactory, jui: UiThread) -> Iterator[KioskCore]:
-    data_dir: Path = tmp_path_factory.mktemp("journeys-data")
-    settings = load_settings(data_dir=data_dir).settings
-    kiosk = KioskCore(settings, dispatch=jui.dispatch)
-    kiosk.start()
-    jui.pump_until(lambda: kiosk.services is not None, timeout=60)
-    yield kiosk
-    kiosk.stop()
+    with running_core(tmp_path_factory.mktemp("journeys-data"), jui) as kiosk:
+        yield kiosk
 
 
 @pytest.fixture

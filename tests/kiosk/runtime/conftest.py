@@ -33,6 +33,19 @@ class UiThread:
                 self.calls.get(timeout=min(remaining, 0.1))()
 
 
+@contextlib.contextmanager
+def running_core(data_dir: Path, ui: UiThread) -> Iterator[KioskCore]:
+    """A started core on default settings in ``data_dir``, stopped afterwards."""
+    settings = load_settings(data_dir=data_dir).settings
+    kiosk = KioskCore(settings, dispatch=ui.dispatch)
+    kiosk.start()
+    try:
+        ui.pump_until(lambda: kiosk.services is not None, timeout=60)
+        yield kiosk
+    finally:
+        kiosk.stop()
+
+
 @pytest.fixture(scope="module")
 def ui() -> UiThread:
     return UiThread()
@@ -40,10 +53,5 @@ def ui() -> UiThread:
 
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory, ui: UiThread) -> Iterator[KioskCore]:
-    data_dir: Path = tmp_path_factory.mktemp("kiosk-data")
-    settings = load_settings(data_dir=data_dir).settings
-    kiosk = KioskCore(settings, dispatch=ui.dispatch)
-    kiosk.start()
-    ui.pump_until(lambda: kiosk.services is not None, timeout=60)
-    yield kiosk
-    kiosk.stop()
+    with running_core(tmp_path_factory.mktemp("kiosk-data"), ui) as kiosk:
+        yield kiosk
