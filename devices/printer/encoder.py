@@ -1,7 +1,7 @@
 """Receipt job → ESC/POS bytes.
 
 python-escpos supplies the command set (init, alignment, emphasis, size,
-native QR, cut). Text is encoded here: python-escpos 3.1 never switches
+native QR, raster logo, cut). Text is encoded here: python-escpos 3.1 never switches
 Kanji mode on, so strings of full-width punctuation print as ``?``. Every line
 with a non-ASCII character is sent as GB18030 between ``FS &`` (Kanji on) and
 ``FS .`` (Kanji off).
@@ -9,10 +9,13 @@ with a non-ASCII character is sent as GB18030 between ``FS &`` (Kanji on) and
 
 from __future__ import annotations
 
+import io
+
 from escpos.constants import QR_ECLEVEL_M
 from escpos.printer import Dummy
+from PIL import Image
 
-from devices.printer.job import Align, Feed, Qr, ReceiptJob, Rule, Size, Text
+from devices.printer.job import Align, Feed, Logo, Qr, ReceiptJob, Rule, Size, Text
 from devices.printer.profiles import PrinterProfile
 from devices.printer.wrapping import sanitize, wrap_text
 
@@ -48,9 +51,26 @@ def encode_job(job: ReceiptJob, profile: PrinterProfile) -> bytes:
                 printer.qr(element.data, ec=QR_ECLEVEL_M, size=element.size, native=True)
             case Feed():
                 printer.print_and_feed(element.lines)
+            case Logo():
+                # python-escpos print()s a warning for every image unless its profile
+                # knows the paper width in dots: give it ours (on this printer's copy).
+                data = printer.profile.profile_data
+                media = {**data.get("media", {}), "width": {"pixels": profile.dots}}
+                printer.profile.profile_data = {**data, "media": media}
+                printer.set(align=Align.CENTER.value)
+                printer.image(_logo_image(element, profile), impl="bitImageRaster")
     if job.cut:
         printer.cut()
     return printer.output
+
+
+def _logo_image(logo: Logo, profile: PrinterProfile) -> Image.Image:
+    image = Image.open(io.BytesIO(logo.png)).convert("L")
+    if image.width > profile.dots:
+        height = max(1, round(image.height * profile.dots / image.width))
+        image = image.resize((profile.dots, height))
+    # Threshold, not dither: a logo is line art, and dithering blurs it on thermal paper.
+    return image.point(lambda v: 0 if v < 128 else 255, mode="1")
 
 
 def _text(printer: Dummy, element: Text, profile: PrinterProfile) -> None:

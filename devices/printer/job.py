@@ -66,7 +66,19 @@ class Feed:
             raise ValueError(f"feed must be 1-255 lines, not {self.lines}")
 
 
-Element = Text | Rule | Qr | Feed
+@dataclass(frozen=True)
+class Logo:
+    """A small picture (PNG bytes) printed as a raster image, centred; wider than the
+    paper it is scaled down."""
+
+    png: bytes
+
+    def __post_init__(self) -> None:
+        if not self.png.startswith(b"\x89PNG"):
+            raise ValueError("a logo must be a PNG image")
+
+
+Element = Text | Rule | Qr | Feed | Logo
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,20 @@ The receipt never carries a full ID number: only the masked form reaches it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from devices.printer.job import Align, Feed, Qr, ReceiptJob, Rule, Size, Text
+from devices.printer.job import Align, Feed, Logo, Qr, ReceiptJob, Rule, Size, Text
+from kiosk.paths import CONFIG_DIR
+
+# A site may replace this file with its own (line art, at most the paper's width).
+RECEIPT_LOGO = CONFIG_DIR / "branding" / "receipt-logo.png"
+
+
+@functools.cache
+def _logo() -> Logo | None:
+    return Logo(RECEIPT_LOGO.read_bytes()) if RECEIPT_LOGO.exists() else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +35,9 @@ class Receipt:
     status_qr: str | None = None
 
     def to_job(self) -> ReceiptJob:
-        elements: list[Text | Rule | Qr | Feed] = [
+        logo = _logo()
+        elements: list[Text | Rule | Qr | Feed | Logo] = [*([logo] if logo else [])]
+        elements += [
             Text(self.title, align=Align.CENTER, bold=True, size=Size.DOUBLE),
             Text("政务服务自助终端回执", align=Align.CENTER),
             Rule(),
