@@ -15,20 +15,18 @@ from pathlib import Path
 
 import pytest
 import requests
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from kiosk.fleet.agent.config_agent import ConfigAgent
 from kiosk.fleet.agent.identity import provision
 from kiosk.fleet.ops.client import OpsClient
 from kiosk.fleet.ops.server import RunningOpsServer
 
+# Debian's chromium and chromium-driver (scripts/setup.sh installs them): never skipped.
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-pytestmark = pytest.mark.skipif(
-    not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)),
-    reason="Debian chromium and chromium-driver are not installed (scripts/setup.sh)",
-)
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
 
 SITES = [  # (site type, name, devices)
     ("community", "朝阳门社区服务中心", {"idcard": "ok", "receipt_printer": "ok"}),
@@ -96,7 +94,20 @@ def _login(driver: object, url: str, token: str) -> None:
     driver.delete_all_cookies()  # type: ignore[attr-defined]
     driver.get(f"{url}/console/login")  # type: ignore[attr-defined]
     driver.find_element(By.ID, "token").send_keys(token)  # type: ignore[attr-defined]
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()  # type: ignore[attr-defined]
+    _submit(driver, By.CSS_SELECTOR, "form button[type=submit]")
+
+
+def _submit(driver: object, by: str, value: str) -> None:
+    """Click a submit button and wait for the next page: reading it earlier races."""
+    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    driver.find_element(by, value).click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+
+def _filter_by_problem(driver: object, problem: str) -> None:
+    """Apply the filter and wait for the new page: reading rows before it loads races."""
+    Select(driver.find_element(By.ID, "f-problem")).select_by_value(problem)  # type: ignore[attr-defined]
+    _submit(driver, By.ID, "apply-filters")
 
 
 def _rows(driver: object) -> list[str]:
@@ -119,14 +130,11 @@ def test_operator_sees_the_fleet_filters_opens_a_kiosk_and_pushes_a_canary(
     assert d.find_element(By.ID, "count-offline").text != "0"  # type: ignore[attr-defined]
     d.save_screenshot(str(shots / "fleet.png"))  # type: ignore[attr-defined]
 
-    Select(d.find_element(By.ID, "f-problem")).select_by_value("paper_near_end")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "apply-filters").click()  # type: ignore[attr-defined]
+    _filter_by_problem(d, "paper_near_end")
     assert _rows(d) == [ids[1]]
-    Select(d.find_element(By.ID, "f-problem")).select_by_value("reader_missing")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "apply-filters").click()  # type: ignore[attr-defined]
+    _filter_by_problem(d, "reader_missing")
     assert _rows(d) == [ids[2]]
-    Select(d.find_element(By.ID, "f-problem")).select_by_value("offline")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "apply-filters").click()  # type: ignore[attr-defined]
+    _filter_by_problem(d, "offline")
     assert _rows(d) == [ids[3]]
     d.save_screenshot(str(shots / "fleet-offline.png"))  # type: ignore[attr-defined]
 
@@ -140,17 +148,19 @@ def test_operator_sees_the_fleet_filters_opens_a_kiosk_and_pushes_a_canary(
     d.find_element(By.ID, "yaml").send_keys("ui:\n  no_such_key: 1\n")  # type: ignore[attr-defined]
     d.find_element(By.ID, "canary").clear()  # type: ignore[attr-defined]
     d.find_element(By.ID, "canary").send_keys("150")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "push").click()  # type: ignore[attr-defined]
+    _submit(d, By.ID, "push")
     assert "0 to 100" in d.find_element(By.ID, "canary-error").text  # type: ignore[attr-defined]
     d.find_element(By.ID, "canary").clear()  # type: ignore[attr-defined]
     d.find_element(By.ID, "canary").send_keys("25")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "push").click()  # type: ignore[attr-defined]
+    _submit(d, By.ID, "push")
     assert "no_such_key" in d.find_element(By.ID, "yaml-error").text  # type: ignore[attr-defined]
     d.save_screenshot(str(shots / "push-error.png"))  # type: ignore[attr-defined]
     d.find_element(By.ID, "yaml").clear()  # type: ignore[attr-defined]
     d.find_element(By.ID, "yaml").send_keys("ui:\n  announcement: 本周六 8:00-10:00 系统维护\n")  # type: ignore[attr-defined]
-    d.find_element(By.ID, "push").click()  # type: ignore[attr-defined]
+    _submit(d, By.ID, "push")
 
+    # The push redirects to the rollout page: wait for it rather than race the navigation.
+    WebDriverWait(d, 15).until(expected_conditions.url_matches(r"/console/rollouts/\d+$"))
     match = re.search(r"/console/rollouts/(\d+)$", d.current_url)  # type: ignore[attr-defined]
     assert match, d.current_url  # type: ignore[attr-defined]
     version = int(match.group(1))
