@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -101,7 +102,17 @@ def _submit(driver: object, by: str, value: str) -> None:
     """Click a submit button and wait for the next page: reading it earlier races."""
     page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
     driver.find_element(by, value).click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+
+    def old_page_gone(_driver: object) -> bool:
+        # Chromium reports a replaced document either as a stale element or as "node
+        # does not belong to the document"; both mean the next page is there.
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 15).until(old_page_gone)
 
 
 def _filter_by_problem(driver: object, problem: str) -> None:
