@@ -103,10 +103,12 @@ def cups(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cups]:
     server = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
-        while subprocess.run(["lpstat", "-h", server, "-r"], capture_output=True).returncode:
-            if time.monotonic() > deadline or daemon.poll() is not None:
-                pytest.fail("private cupsd did not start")
-            time.sleep(0.1)
+        # Ready when both the TCP port and the admin socket answer (lpadmin uses the socket).
+        for address in (server, str(base / "cups.sock")):
+            while subprocess.run(["lpstat", "-h", address, "-r"], capture_output=True).returncode:
+                if time.monotonic() > deadline or daemon.poll() is not None:
+                    pytest.fail("private cupsd did not start")
+                time.sleep(0.1)
         yield Cups(server, base / "cups.sock")
     finally:
         daemon.terminate()
