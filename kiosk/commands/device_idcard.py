@@ -70,9 +70,10 @@ def run_emulator(args: argparse.Namespace) -> int:
     if card is None:
         print(f"unknown card {args.card!r}; choose from {', '.join(SAMPLES)}", file=sys.stderr)
         return 2
-    with IdCardEmulator(emulate_baud=args.baud) as emulator:
+    # Ctrl-C is the way to stop; it may come as soon as the port is printed, so the
+    # whole serving block is inside the suppress (the emulator still cleans up).
+    with IdCardEmulator(emulate_baud=args.baud) as emulator, contextlib.suppress(KeyboardInterrupt):
         emulator.present(card)
         print(emulator.port, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop
-            threading.Event().wait()
+        threading.Event().wait()
     return 0

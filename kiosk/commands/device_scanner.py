@@ -65,9 +65,10 @@ def run_emulator(args: argparse.Namespace) -> int:
     from devices.scanner.emulator import QrScannerEmulator
 
     stop = threading.Event()
-    with QrScannerEmulator(suffix=SUFFIXES[args.suffix], prefix=args.prefix.encode()) as emulator:
+    emulator = QrScannerEmulator(suffix=SUFFIXES[args.suffix], prefix=args.prefix.encode())
+    # Ctrl-C is the way to stop; it may come as soon as the port is printed.
+    with emulator, contextlib.suppress(KeyboardInterrupt):
         print(emulator.port, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the way to stop
-            while not stop.wait(args.every):
-                emulator.scan(args.text)
+        while not stop.wait(args.every):
+            emulator.scan(args.text)
     return 0
