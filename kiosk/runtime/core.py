@@ -94,9 +94,12 @@ class KioskCore:
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
         """Start platform and devices in the background; returns at once."""
-        from kiosk.runtime.services import start_services
 
         def run() -> Services:
+            # Imported here, on the worker: the drivers, outbox and audit modules take
+            # about a second to import, which must not delay the first frame.
+            from kiosk.runtime.services import start_services
+
             return start_services(self.settings)
 
         def done(services: Services) -> None:
