@@ -20,6 +20,7 @@ from bench import (
     face_bench,
     fleet_bench,
     identity_devices_bench,
+    kiosk_kill_bench,
     platform_bench,
     reliability_bench,
     ui_bench,
@@ -37,6 +38,7 @@ SUITES: dict[str, Callable[[Path], list[Row]]] = {
     "Components": components_bench.run,
     "Fleet": fleet_bench.run,
     "Reliability": reliability_bench.run,
+    "Kiosk killed mid-journey": kiosk_kill_bench.run,
 }
 
 

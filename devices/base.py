@@ -54,3 +54,12 @@ class DeviceUnavailable(DeviceError):
 
 
 StatusListener = Callable[[DeviceStatus], None]
+
+
+def probe_status(device: str, probe: Callable[[], object]) -> DeviceStatus:
+    """OK when ``probe`` returns; FAILED with the reason when it raises a ``DeviceError``."""
+    try:
+        probe()
+    except DeviceError as exc:
+        return DeviceStatus(device=device, health=Health.FAILED, reason=exc.reason, detail=str(exc))
+    return DeviceStatus(device=device, health=Health.OK)

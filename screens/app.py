@@ -16,12 +16,13 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
 from kiosk.config.settings import Settings
 from kiosk.runtime.core import KioskCore
 from kiosk.runtime.watchdog import Watchdog
 from screens import theme
+from screens.lazy_screens import LazyScreenManager
 from screens.navigator import Navigator
 from screens.routing import SCREEN_NAMES
 from screens.state import UiState
@@ -31,69 +32,18 @@ READY_ENV = "KIOSK_READY_FILE"  # bench/ui_bench.py: where to note the first fra
 LEAVE_KEYS = frozenset({27, *range(282, 297)})  # Escape, F1–F15 (SDL key codes in Kivy)
 LEAVE_MODIFIERS = frozenset({"ctrl", "alt", "alt-gr", "meta", "super", "gui"})
 MAX_FINGERS = 2
-KV_FILES = ("widgets.kv", "overlays.kv", *(f"pages/{name}.kv" for name in SCREEN_NAMES))
+PREBUILD_PAUSE = 0.25  # s between checks whether the services are up
+KV_FILES = ("widgets.kv", "overlays.kv")  # the pages' rules load with each page
 
 
 def load_kv() -> None:
-    """Load every rule file once (never at import time)."""
+    """Load the shared rule files once (never at import time)."""
     from screens import overlays, widgets  # noqa: F401  (their classes register with the Factory)
 
     for name in KV_FILES:
         path = str(HERE / name)
         if path not in Builder.files:
             Builder.load_file(path)
-
-
-def screen_classes() -> dict[str, type]:
-    from screens.pages.attract import AttractScreen
-    from screens.pages.confirm import ConfirmScreen
-    from screens.pages.ecode import EcodeScreen
-    from screens.pages.evaluate import EvaluateScreen
-    from screens.pages.face import FaceScreen
-    from screens.pages.face_consent import FaceConsentScreen
-    from screens.pages.guide import GuideScreen
-    from screens.pages.home import HomeScreen
-    from screens.pages.identify import IdentifyScreen
-    from screens.pages.identify_method import IdentifyMethodScreen
-    from screens.pages.intake import IntakeScreen
-    from screens.pages.intake_check import IntakeCheckScreen
-    from screens.pages.intake_done import IntakeDoneScreen
-    from screens.pages.payment import PaymentScreen
-    from screens.pages.payment_result import PaymentResultScreen
-    from screens.pages.records import RecordsScreen
-    from screens.pages.result import ResultScreen
-    from screens.pages.service_start import ServiceStartScreen
-    from screens.pages.status import StatusScreen
-    from screens.pages.status_detail import StatusDetailScreen
-    from screens.pages.steps import StepsScreen
-    from screens.pages.verify import VerifyScreen
-    from screens.pages.verify_result import VerifyResultScreen
-
-    return {
-        "attract": AttractScreen,
-        "home": HomeScreen,
-        "service_start": ServiceStartScreen,
-        "identify": IdentifyScreen,
-        "steps": StepsScreen,
-        "confirm": ConfirmScreen,
-        "result": ResultScreen,
-        "evaluate": EvaluateScreen,
-        "status": StatusScreen,
-        "status_detail": StatusDetailScreen,
-        "records": RecordsScreen,
-        "payment": PaymentScreen,
-        "payment_result": PaymentResultScreen,
-        "identify_method": IdentifyMethodScreen,
-        "face_consent": FaceConsentScreen,
-        "face": FaceScreen,
-        "ecode": EcodeScreen,
-        "verify": VerifyScreen,
-        "verify_result": VerifyResultScreen,
-        "guide": GuideScreen,
-        "intake": IntakeScreen,
-        "intake_check": IntakeCheckScreen,
-        "intake_done": IntakeDoneScreen,
-    }
 
 
 def ui_dispatch(fn: Callable[[], None]) -> None:
@@ -115,11 +65,11 @@ class KioskApp(App):
         self._core_factory = core_factory or (lambda s: KioskCore(s, dispatch=ui_dispatch))
         self.core: KioskCore | None = None
         self.nav: Navigator | None = None
-        self.manager: ScreenManager | None = None
+        self.manager: LazyScreenManager | None = None
         self.ui: UiState | None = None
         self._watchdog = Watchdog.from_env()
 
-    def build(self) -> ScreenManager:
+    def build(self) -> LazyScreenManager:
         load_kv()
         Window.clearcolor = theme.BACKGROUND
         settings = self.settings
@@ -132,14 +82,16 @@ class KioskApp(App):
         # No animated transition: the next screen is simply there (less motion for
         # elderly residents, and a fade's off-screen buffers cost ~100 ms a switch
         # under software GL, see bench/ui_bench.py).
-        self.manager = manager = ScreenManager(transition=NoTransition())
+        self.manager = manager = LazyScreenManager(
+            SCREEN_NAMES,
+            lambda name, cls: cls(name=name, core=core, ui=ui, nav=nav),
+            transition=NoTransition(),
+        )
         self.nav = nav = Navigator(core, manager, ui)
         from screens.voice import VoiceGuide
 
         nav.voice = VoiceGuide(settings.voice)
-        for name, cls in screen_classes().items():
-            manager.add_widget(cls(name=name, core=core, ui=ui, nav=nav))
-        manager.current = "attract"
+        manager.current = "attract"  # the only screen built before the first frame
         core.add_listener(nav)
         Window.bind(on_touch_down=self._touched)
         # No way out of the kiosk (docs/architecture.md, "No way out").
@@ -150,7 +102,6 @@ class KioskApp(App):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._stop_signal)
         Clock.schedule_interval(self._tick, 1.0)
-        core.start()
         return manager
 
     def _touched(self, *_: Any) -> bool:
@@ -202,21 +153,33 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         Window.bind(on_flip=self._first_frame)
-        # Build the home grid's tiles while the attract screen waits, so the first
-        # touch does not pay for them.
-        Clock.schedule_once(self._prebuild_home, 1.0)
-
-    def _prebuild_home(self, _dt: float) -> None:
-        if self.manager is not None and self.manager.current == "attract":
-            self.manager.get_screen("home").refresh()
 
     def _first_frame(self, *_: Any) -> None:
         """The first frame is on screen and takes touches: tell systemd (and the
-        cold-start benchmark, when it asks)."""
+        cold-start benchmark, when it asks); only now start the platform and devices,
+        whose imports would otherwise compete with the window for the interpreter."""
         Window.unbind(on_flip=self._first_frame)
         self._watchdog.ready()
         if os.environ.get(READY_ENV):
             Path(os.environ[READY_ENV]).write_text(repr(time.time()))
+        if self.core is not None:
+            self.core.start()
+        Clock.schedule_once(self._prebuild, PREBUILD_PAUSE)
+
+    def _prebuild(self, _dt: float) -> None:
+        """Build the other screens ahead of their first use, one per frame, once the
+        services are up (their imports are warm then), so no touch pays for a build;
+        then the home grid's tiles."""
+        manager, core = self.manager, self.core
+        if manager is None or core is None:
+            return
+        if not core.wait_ready(0):
+            Clock.schedule_once(self._prebuild, PREBUILD_PAUSE)
+            return
+        if manager.build_next():
+            Clock.schedule_once(self._prebuild, 0)
+        elif manager.current == "attract":
+            manager.get_screen("home").refresh()
 
     def on_stop(self) -> None:
         self._leaving = True

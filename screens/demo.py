@@ -11,14 +11,17 @@ warning and the time-out are shown without waiting minutes.
 
 Journeys (``--journey``): ``certificate`` (with the idle warning once), ``status``
 (办件查询 by reference typed on the key grid, timeline, status receipt),
-``records`` (社保 records, two pages, printed), ``payment`` (QR code, paid through
+``records`` (社保 records, two pages, printed), ``realestate`` (不动产登记信息 on the
+records screen, a property a page, printed), ``payment`` (QR code, paid through
 the reference platform's ``simulate-paid``, receipt). Every journey ends with the
 evaluation. Other scenarios: ``idle`` (warning, then time-out: the visit and its
 identity are gone) and ``looks`` (English, 长辈模式, a failed print).
 
 With ``KIOSK_LATENCY_FILE`` set, every tap that changes the screen writes one
 line to that file: the milliseconds from the dispatched touch to the first frame
-drawn after the screen changed (bench/ui_bench.py reads them).
+drawn after the screen changed (bench/ui_bench.py reads them). ``journey.json``
+holds ``frames``: the frames drawn over the journey and its seconds, and Kivy's
+main-loop rate (``Clock.get_fps``) at each screen switch (the bench reports both).
 """
 
 from __future__ import annotations
@@ -38,28 +41,30 @@ from pathlib import Path
 from typing import Any
 
 SAMPLE_CARD = "zhang_xiuying"
+SAMPLE_SSCARD = "张秀英 社保卡"  # the same resident's social-security card (PIN 123456)
 ITEM_CODE = "SI-PARTICIPATION-CERT"
 OVERALL_DEADLINE_S = 240.0
 SCENARIOS = ("journey", "idle", "looks")
-JOURNEYS = ("certificate", "status", "records", "payment", "verify", "intake")
+JOURNEYS = ("certificate", "status", "records", "payment", "verify", "intake", "realestate")
 # How the resident proves who they are when the service needs more than the card:
 # card + e-ID code at the method choice, card + face (declining once first), e-ID code only.
-IDENTITIES = ("card-code", "face", "code")
+IDENTITIES = ("card-code", "face", "code", "sscard_pin")
 LATENCY_ENV = "KIOSK_LATENCY_FILE"
 STATUS_REFERENCE = "TB20261118000417"  # 张秀英's 多地联办 application
 
 
 class ManualClock:
-    """Monotonic time plus an offset the script can move forward."""
+    """The idle timer's clock: it stands still unless the script moves it forward, so a
+    slow (loaded) machine never runs into a time-out the script did not ask for."""
 
     def __init__(self) -> None:
-        self.offset = 0.0
+        self.now = time.monotonic()
 
     def __call__(self) -> float:
-        return time.monotonic() + self.offset
+        return self.now
 
     def advance(self, seconds: float) -> None:
-        self.offset += seconds
+        self.now += seconds
 
 
 @dataclass
@@ -104,6 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             voice = VoiceOutputSettings(output="wav", wav_dir=out.resolve() / "voice")
             settings = settings.model_copy(update={"voice": voice})
+        if args.identity == "sscard_pin":  # the sample 社保卡 behind a private pcscd + vpcd
+            from kiosk.config.settings import SocialSecurityCardSettings
+
+            sscard = SocialSecurityCardSettings(reader="virtual")
+            devices = settings.devices.model_copy(update={"sscard": sscard})
+            settings = settings.model_copy(update={"devices": devices})
         from screens.bootstrap import configure_kivy
 
         configure_kivy(settings.ui, data_dir / "kivy", fullscreen=False)
@@ -135,6 +146,11 @@ class Demo:
         self._latency_file = os.environ.get(LATENCY_ENV)
         self._latencies: list[tuple[float, str]] = []
         self._pending_tap: tuple[float, str] | None = None
+        # Frames drawn over the journey, and the main loop's rate at each screen switch.
+        self._flips = 0
+        self._frames_since = self._last_flip = 0.0
+        self._shown = ""
+        self._switch_fps: list[float] = []
 
         def make_core(s: Any) -> KioskCore:
             core = KioskCore(s, dispatch=ui_dispatch)
@@ -162,6 +178,7 @@ class Demo:
             "payment": self.payment_journey,
             "verify": self.verify_journey,
             "intake": self.intake_journey,
+            "realestate": self.realestate_journey,
         }
         scripts = {"journey": journeys[self.journey_name], "idle": self.idle, "looks": self.looks}
         self._script = scripts[self.scenario]()
@@ -189,6 +206,7 @@ class Demo:
         # The visit's log output, for the hygiene check at the end of the journey.
         self._logs = LogCapture().__enter__()
         Window.bind(on_flip=self._flipped)
+        self._frames_since = time.perf_counter()
         self._advance()
         self._Clock.schedule_interval(self._poll, 0.05)
 
@@ -231,7 +249,13 @@ class Demo:
         return self._step is not None
 
     def _flipped(self, *_: Any) -> None:
-        """A frame was drawn: if a tap changed the screen, that tap's latency is done."""
+        """A frame was drawn: count it; if a tap changed the screen, that tap's latency
+        is done."""
+        self._flips += 1
+        self._last_flip = time.perf_counter()
+        if self.manager.current != self._shown:
+            self._shown = self.manager.current
+            self._switch_fps.append(self._Clock.get_fps())
         pending = self._pending_tap
         if pending is None:
             return
@@ -263,6 +287,15 @@ class Demo:
 
     def screen(self, name: str) -> Any:
         return self.manager.get_screen(name)
+
+    def kiosk_up(self) -> Wait:
+        """The services are up and every screen is built (the app builds them one per
+        frame after the first): a resident walking up finds it so."""
+
+        def up() -> bool:
+            return bool(self.app.ui and self.app.ui.ready and self.manager.all_built)
+
+        return Wait("the kiosk to be up", up, 90)
 
     def on_screen(self, name: str) -> Wait:
         def shown() -> bool:
@@ -321,6 +354,11 @@ class Demo:
             "scenario": self.scenario,
             "journey": self.journey_name,
             "rss_kib": _rss_kib(),
+            "frames": {
+                "drawn": self._flips,
+                "seconds": round(self._last_flip - self._frames_since, 3),
+                "loop_fps_at_switches": [round(f, 1) for f in self._switch_fps],
+            },
             "ok": self.failure is None,
             "failure": self.failure,
             "screens": self.screens,
@@ -333,7 +371,7 @@ class Demo:
     # -- the scripts ---------------------------------------------------------
     def _open_item(self, code: str) -> Script:
         """attract → home (paging until the tile shows) → tile → start page → 开始办理."""
-        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.kiosk_up()
         yield self.on_screen("attract")
         yield self.settle()
         self.shoot("attract")
@@ -342,8 +380,7 @@ class Demo:
         yield self.on_screen("home")
         home = self.screen("home")
         if self.elder:
-            self.tap(self.find(home, self.core.t("长辈模式")))
-            yield Wait("elder mode", lambda: bool(self.app.ui and self.app.ui.elder_mode))
+            yield from self._elder_on()
         yield self.settle()
         self.shoot("home")
         while True:
@@ -361,6 +398,11 @@ class Demo:
         self.shoot("service_start")
         start = self.screen("service_start")
         self.tap(self.find(start, self.core.t("开始办理")))
+
+    def _elder_on(self) -> Script:
+        """长辈模式, one tap on the home screen."""
+        self.tap(self.find(self.screen("home"), self.core.t("长辈模式")))
+        yield Wait("elder mode", lambda: bool(self.app.ui and self.app.ui.elder_mode))
 
     def _to_steps_with_card(self, code: str = ITEM_CODE, next_screen: str = "steps") -> Script:
         """attract → home → tile → start page → identify (sample card) → steps."""
@@ -401,6 +443,10 @@ class Demo:
         yield self.settle()
         self.shoot("identify_method")
         method = self.screen("identify_method")
+        if self.identity == "sscard_pin":
+            self.tap(self._method_button(method, "sscard"))
+            yield from self._sscard_pin()
+            return
         if self.identity != "face":
             self.tap(self._method_button(method, "code"))
             yield from self._scan_eid()
@@ -445,6 +491,29 @@ class Demo:
         self.shoot("face_passed")
         self.extra["face_audit"] = [r.to_json() for r in self.core.identification.audit]
 
+    def _sscard_pin(self) -> Script:
+        """社保卡 + 密码: insert the sample card, a wrong PIN first (tries left), then 123456."""
+        yield self.on_screen("sscard_pin")
+        page = self.screen("sscard_pin")
+        yield self.settle()
+        self.shoot("sscard_insert")
+        self.tap(self.find(page, f"插入 {SAMPLE_SSCARD}"), measure=False)
+        yield Wait("the PIN pad", lambda: page.stage == "pin", 60)
+        for pin in ("111111", "123456"):
+            for count, key in enumerate([*pin, "确认"], start=1):
+                self.tap(self.find(page.ids.keyboard, key), measure=False)
+                yield Pause(0.05)
+                if count == 3 and pin == "111111":
+                    yield self.settle()
+                    self.shoot("sscard_pin_typing")  # dots only, never the digits
+            if pin == "111111":
+                yield Wait("the wrong PIN message", lambda: "再试" in page.error, 60)
+                yield self.settle()
+                self.shoot("sscard_wrong_pin")
+        yield Wait("the PIN check", lambda: page.stage == "passed", 60)
+        self.shoot("sscard_passed")
+        self.extra["sscard_audit"] = [r.to_json() for r in self.core.identification.audit]
+
     def _method_button(self, screen: Any, key: str) -> Any:
         for button in screen.ids.methods.children:
             if getattr(button, "method", "") == key:
@@ -458,6 +527,23 @@ class Demo:
         yield self.settle()
         self.shoot("ecode")
         self.tap(self.find(ecode, "张秀英 电子身份码"), measure=False)
+
+    def _louder_twice(self) -> Script:
+        """音量 + twice in the header: each heard at once (the prompt again, louder)."""
+        voice = self.nav.voice
+        if voice is None or voice.voice is None:
+            raise DemoFailed("no voice guidance (espeak-ng) for the volume buttons")
+        default = voice.volume
+        for _ in range(2):
+
+            def said_again(before: int = len(voice.spoken)) -> bool:
+                return len(voice.spoken) > before
+
+            self.tap(self.find(self.manager.current_screen, "＋"))
+            yield Wait("the prompt at the new volume", said_again)
+        self.extra["volume"] = {"default": default, "raised": voice.volume}
+        yield self.settle()
+        self.shoot("volume_raised")
 
     def _idle_warning(self) -> Script:
         """Move the idle clock into the warning period: the overlay with 继续办理."""
@@ -478,6 +564,7 @@ class Demo:
             said = len(voice.spoken) if voice is not None else 0
             self.tap(self.find(self.screen("steps"), self.core.t("再听一遍")))
             yield Wait("the repeated prompt", lambda: voice is None or len(voice.spoken) > said)
+            yield from self._louder_twice()
 
         overlay = self.nav.idle_overlay
         yield from self._idle_warning()
@@ -608,6 +695,26 @@ class Demo:
         self.tap(self.find(records, self.core.t("评价本次服务")))
         yield from self._evaluate_and_leave()
 
+    def realestate_journey(self) -> Script:
+        """不动产登记信息查询 on the records screen: a property a page, print, evaluate."""
+        yield from self._to_steps_with_card("REALESTATE-QUERY", "records")
+        records = self.screen("records")
+        yield Wait("the real estate", lambda: bool(records.loaded), 30)
+        yield self.settle()
+        self.shoot("realestate")
+        self.tap(self.find(records, self.core.t("下一页")))
+        yield Wait("page 2", lambda: records.page == 1)
+        yield self.settle()
+        self.shoot("realestate_page2")
+        self.tap(self.find(records, self.core.t("打印查询单")))
+        yield Wait("the query receipt", lambda: bool(records.printed), 30)
+        yield self.settle()
+        self.shoot("realestate_printed")
+        receipts = self.core.services.simulators.printer.receipts
+        self._copy_receipt(str(receipts[-1]) if receipts else "")
+        self.tap(self.find(records, self.core.t("评价本次服务")))
+        yield from self._evaluate_and_leave()
+
     def payment_journey(self) -> Script:
         """缴费: choose, check, QR code, paid (simulate-paid stands for the phone), receipt."""
         yield from self._to_steps_with_card("SI-CONTRIBUTION-PAY", "payment")
@@ -673,10 +780,12 @@ class Demo:
 
     def _open_via_guide(self) -> Script:
         """Home → 搜索事项 → pinyin 社保 (candidates), then the letters "cert" → the item."""
-        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.kiosk_up()
         yield self.on_screen("attract")
         self.tap(self.screen("attract"))
         yield self.on_screen("home")
+        if self.elder:
+            yield from self._elder_on()
         yield self.settle()
         self.shoot("home")
         self.tap(self.find(self.screen("home"), self.core.t("搜索事项")))
@@ -734,7 +843,7 @@ class Demo:
 
     def looks(self) -> Script:
         """English, 长辈模式 and the call-staff notice, for people to look at."""
-        yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+        yield self.kiosk_up()
         yield self.on_screen("attract")
         self.tap(self.screen("attract"))
         yield self.on_screen("home")
@@ -795,6 +904,7 @@ class Demo:
             "reference": visit.reference,
             "idle_overlay_open": bool(self.nav.idle_overlay.is_open),
             "elder_mode": bool(self.app.ui and self.app.ui.elder_mode),
+            "voice_volume": None if self.nav.voice is None else self.nav.voice.volume,
             "voice_last_text": None
             if self.nav.voice is None or self.nav.voice.voice is None
             else self.nav.voice.voice.last_text,

@@ -36,6 +36,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 from kiosk import ime
 from screens.widgets import KButton
@@ -43,7 +44,9 @@ from screens.widgets import KButton
 HERE = Path(__file__).resolve().parent
 
 KEY_H = 88  # ≥ 80 px touch targets
-PAGE_SIZE = 9
+# Candidate slots a page (a longer candidate takes more of them, `_slots_for`): eight,
+# so that one stays ≥ 60 px wide beside 上页/下页 on the narrowest keyboard (intake, 800 px).
+PAGE_SIZE = 8
 MAX_CANDIDATES = 45
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 BACKSPACE, CONFIRM, SPACE, TOGGLE, PREV, NEXT = "⌫", "confirm", "space", "toggle", "prev", "next"
@@ -80,6 +83,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         load_kv()
+        self._page_starts: list[int] = []  # (the bar is built inside super().__init__)
         super().__init__(**kwargs)
         self._lookup: list[ime.Candidate] = []
         threading.Thread(target=ime.warm_up, name="ime-warm-up", daemon=True).start()
@@ -115,15 +119,15 @@ class OnScreenKeyboard(BoxLayout):
 
     def _build_bar(self) -> None:
         bar: BoxLayout = self.bar
-        self._prev = self._key(PREV, "上页", size_hint_x=1.3, height=84, font_size=28)
+        self._prev = self._key(PREV, "上页", size_hint_x=1.5, height=84, font_size=34)
         bar.add_widget(self._prev)
         self._slots: list[CandidateButton] = []
         for index in range(PAGE_SIZE):
             slot = CandidateButton(index=index)
             slot.bind(on_release=lambda b: self.choose(b.index))
             self._slots.append(slot)
-            bar.add_widget(slot)
-        self._next = self._key(NEXT, "下页", size_hint_x=1.3, height=84, font_size=28)
+        self._filler = Widget()
+        self._next = self._key(NEXT, "下页", size_hint_x=1.5, height=84, font_size=34)
         bar.add_widget(self._next)
         self._refresh_bar()
 
@@ -131,9 +135,22 @@ class OnScreenKeyboard(BoxLayout):
         if not hasattr(self, "_slots"):
             return
         shown = self.visible_candidates()
+        bar: BoxLayout = self.bar
+        for widget in (*self._slots, self._filler):
+            if widget.parent is not None:
+                bar.remove_widget(widget)
+        # Only the page's candidates are in the bar, each as wide as it needs (章秀英 does
+        # not wrap); a blank fills what is left before 下页.
         for index, slot in enumerate(self._slots):
             slot.text = shown[index] if index < len(shown) else ""
             slot.disabled = index >= len(shown)
+            if not slot.disabled:
+                slot.size_hint_x = _slots_for(slot.text)
+                bar.add_widget(slot, index=1)  # (children run right to left: before 下页)
+        left = PAGE_SIZE - sum(_slots_for(text) for text in shown)
+        if left > 0:
+            self._filler.size_hint_x = left
+            bar.add_widget(self._filler, index=1)
         self._prev.disabled = self.page <= 0
         self._next.disabled = self.page >= self.page_count - 1
 
@@ -211,15 +228,18 @@ class OnScreenKeyboard(BoxLayout):
 
     def choose(self, index: int) -> None:
         """Take candidate ``index`` of the current page."""
-        position = self.page * PAGE_SIZE + index
-        if 0 <= position < len(self._lookup):
+        position = self._page_starts[self.page] + index if self._page_starts else -1
+        if 0 <= position < len(self._lookup) and index < len(self.visible_candidates()):
             chosen = self._lookup[position]
             self._append(chosen.text)
             self._set_pinyin(chosen.rest)
 
     def visible_candidates(self) -> list[str]:
-        start = self.page * PAGE_SIZE
-        return list(self.candidates[start : start + PAGE_SIZE])
+        if not self._page_starts:
+            return []
+        start = self._page_starts[self.page]
+        end = [*self._page_starts, len(self.candidates)][self.page + 1]
+        return list(self.candidates[start:end])
 
     def clear(self) -> None:
         self._set_pinyin("")
@@ -244,8 +264,9 @@ class OnScreenKeyboard(BoxLayout):
         self.pinyin = pinyin
         self._lookup = ime.lookup(pinyin, MAX_CANDIDATES) if pinyin else []
         self.candidates = [c.text for c in self._lookup]
+        self._page_starts = _page_starts(self.candidates)
         self.page = 0
-        self.page_count = (len(self._lookup) + PAGE_SIZE - 1) // PAGE_SIZE
+        self.page_count = len(self._page_starts)
 
     def _backspace(self) -> None:
         if self.pinyin:
@@ -282,3 +303,21 @@ def load_kv() -> None:
     for path in (HERE / "widgets.kv", HERE / "keyboard.kv"):
         if str(path) not in Builder.files:
             Builder.load_file(str(path))
+
+
+def _slots_for(text: str) -> int:
+    """A slot (≥ 60 px) holds one character; two slots hold up to three (34 px glyphs)."""
+    return max(1, (len(text) + 2) // 2)
+
+
+def _page_starts(candidates: list[str]) -> list[int]:
+    """Where each page of candidates starts: as many as fill the page's slots."""
+    starts: list[int] = []
+    used = PAGE_SIZE
+    for index, text in enumerate(candidates):
+        need = _slots_for(text)
+        if used + need > PAGE_SIZE:
+            starts.append(index)
+            used = 0
+        used += need
+    return starts

@@ -163,6 +163,11 @@ class Navigator(CoreListener):
         if not self.voice.repeat(self.core.language):
             self._speak_screen(self.manager.current)
 
+    def change_volume(self, step: int) -> None:
+        """音量 − / +: one step softer or louder (until the visit ends)."""
+        if self.voice is not None and self.voice_active:
+            self.voice.change_volume(step, self.core.language)
+
     def toggle_voice(self) -> None:
         self.ui.voice_on = not self.ui.voice_on
         if self.voice_active:

@@ -28,6 +28,7 @@ SCREEN_NAMES = (
     "face_consent",
     "face",
     "ecode",
+    "sscard_pin",
     "verify",
     "verify_result",
     "guide",

@@ -4,7 +4,8 @@ The navigator calls :meth:`VoiceGuide.screen_shown` when a screen appears: the
 screen's own ``spoken_text()`` if it has one, else the prompt from
 :data:`SCREEN_PROMPTS`, is said through ``kiosk.voice.Voice`` (espeak-ng), cutting
 off whatever was still being said. ``repeat`` says it again (再听一遍);
-``reset`` at the end of every visit stops speech and restores the volume.
+``change_volume`` is 音量 − / + (the prompt again at the new volume); ``reset`` at the
+end of every visit stops speech and restores the configured volume.
 
 Output follows the ``voice:`` settings: the default sound device, or one WAV
 file per prompt in ``wav_dir`` (``NN-screen.wav``; tests and ``kiosk demo
@@ -44,13 +45,14 @@ SCREEN_PROMPTS: dict[str, Callable[[KioskCore], str]] = {
     ),
     "identify": lambda core: core.t("请将身份证放在读卡区。也可以按“改用电子身份码”扫码。"),
     "identify_method": lambda core: core.t(
-        "读卡成功。请再选一种方式确认是您本人：刷脸、扫码，或呼叫工作人员。"
+        "读卡成功。请在屏幕上再选一种方式确认是您本人，也可以呼叫工作人员。"
     ),
     "face_consent": lambda core: core.t(
         "刷脸核验会拍摄您的面部，只用于确认本人，核验后立即删除。不同意也可以改用其他方式。"
     ),
     "face": lambda core: core.t("请正对摄像头。"),
     "ecode": lambda core: core.t("请打开手机上的电子身份证或电子社保卡二维码，对准扫码口。"),
+    "sscard_pin": lambda core: core.t("请插入社保卡，再用数字键输入 6 位密码。"),
     "steps": lambda core: core.t("请选择证明的期间。"),
     "confirm": lambda core: core.t("请核对信息，无误后按“确认打印”。"),
     "result": lambda core: core.t("办理完成，请取走证明、凭条和身份证。"),
@@ -78,6 +80,7 @@ class VoiceGuide:
             log.warning("voice_unavailable")
             self.voice = None
         self._last_tag = ""
+        self._screen_tag = ""  # the screen the last prompt belongs to
 
     @property
     def available(self) -> bool:
@@ -93,6 +96,7 @@ class VoiceGuide:
         return prompt(core) if prompt is not None else ""
 
     def screen_shown(self, core: KioskCore, name: str, screen: Any) -> None:
+        self._screen_tag = name
         self.say(self.prompt_for(core, name, screen), core.language, name)
 
     def say(self, text: str, language: str, tag: str) -> None:
@@ -117,6 +121,21 @@ class VoiceGuide:
             return False
         self.say(voice.last_text, language, f"{self._last_tag}-repeat")
         return True
+
+    @property
+    def volume(self) -> int | None:
+        return None if self.voice is None else self.voice.settings.volume
+
+    def change_volume(self, step: int, language: str) -> int | None:
+        """音量 − / +: one step softer (step < 0) or louder, heard at once: the last
+        prompt again at the new volume. ``reset`` restores the configured volume."""
+        voice = self.voice
+        if voice is None:
+            return None
+        volume = voice.louder() if step > 0 else voice.softer()
+        if voice.last_text is not None:
+            self.say(voice.last_text, language, f"{self._screen_tag}-volume")
+        return volume
 
     def stop(self) -> None:
         if self.voice is not None:

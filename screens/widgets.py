@@ -115,6 +115,18 @@ class InfoRow(BoxLayout):
     key_width = NumericProperty(240)
 
 
+def key_width(keys: list[str], font_px: float) -> int:
+    """An InfoRow key column that holds the longest key on one line at ``font_px``."""
+    from kivy.core.text import Label as CoreLabel
+
+    widest = 0
+    for key in keys:
+        label = CoreLabel(text=key, font_size=font_px)
+        label.refresh()
+        widest = max(widest, int(label.texture.size[0]))
+    return widest + 8
+
+
 class PageHeader(BoxLayout):
     """The blue bar on every page: site name, step, and the call-staff button."""
 
@@ -122,7 +134,8 @@ class PageHeader(BoxLayout):
     step_text = StringProperty("")
     help_text = StringProperty("")
     font_px = NumericProperty(theme.NORMAL.body)
-    # Voice guidance: 再听一遍 (while voice is on) and the speaker switch, on every page.
+    # Voice guidance on every page: the speaker switch, or (while voice is on) 再听一遍
+    # between 音量 − and +.
     voice_active = BooleanProperty(False)
     repeat_text = StringProperty("再听一遍")
     speaker_text = StringProperty("语音")
@@ -166,6 +179,13 @@ class PageHeader(BoxLayout):
         nav = getattr(App.get_running_app(), "nav", None)
         if nav is not None:
             nav.toggle_voice()
+
+    def change_volume(self, step: int) -> None:
+        from kivy.app import App
+
+        nav = getattr(App.get_running_app(), "nav", None)
+        if nav is not None:
+            nav.change_volume(step)
 
 
 class CardIllustration(Widget):
@@ -236,7 +256,8 @@ class TableRow(BoxLayout):
     font_px = NumericProperty(theme.NORMAL.body)
     header = BooleanProperty(False)
 
-    WEIGHTS = (0.8, 1.8, 1.0, 1.0)  # period, item, personal, employer
+    # period, item, personal, employer: "个人缴纳（元）" fits one line in 长辈模式 too
+    WEIGHTS = (0.7, 1.6, 1.15, 1.15)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   cups cups-client cups-bsd cups-ipp-utils
   fonts-wqy-zenhei espeak-ng sox socat libzbar0 poppler-utils
   chromium chromium-driver
-  shellcheck nginx-light rsync
+  shellcheck nginx-light rsync xdotool
 )
 
 missing=()

@@ -9,14 +9,8 @@ whole reader unplugged and plugged back.
 from __future__ import annotations
 
 import enum
-import os
-import select
-import shutil
-import tempfile
 import threading
 import time
-import tty
-from pathlib import Path
 from types import TracebackType
 
 from devices.idcard.errors import ChecksumError, IdCardError
@@ -30,6 +24,7 @@ from devices.idcard.protocol import (
     parse_request,
 )
 from devices.idcard.textblock import encode_text_block
+from devices.pty import PtyPort
 
 GARBAGE = b"\x00\xff\x13\xaa\xaa\x96noise\xaa\xaa"
 FRAGMENT_SIZE = 16
@@ -52,34 +47,25 @@ ONCE = frozenset({Fault.BAD_CHECKSUM_ONCE, Fault.SILENCE_ONCE, Fault.REMOVE_MID_
 class IdCardEmulator:
     def __init__(self, *, emulate_baud: int | None = None) -> None:
         self.emulate_baud = emulate_baud
-        self._dir: Path | None = None
+        self._pty = PtyPort("ga467-reader")
         self._lock = threading.Lock()
         self._card: IdCardData | None = None
         self._selected = False
         self._faults: set[Fault] = set()
-        self._master: int | None = None
-        self._slave: int | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     @property
     def port(self) -> str:
-        """A symlink we own, re-pointed at each new pty on replug: in real life
-        /dev/serial/by-id/... stays put while the ttyUSBn behind it moves."""
-        if self._dir is None:
-            raise RuntimeError("the emulator is not started")
-        return str(self._dir / "ga467-reader")
+        """Stays put across unplug and replug, as /dev/serial/by-id/... does."""
+        return self._pty.path
 
     def start(self) -> None:
-        if self._dir is None:
-            self._dir = Path(tempfile.mkdtemp(prefix="idcard-emulator-"))
-        self._plug()
+        self.replug()
 
     def stop(self) -> None:
-        self._unplug()
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+        self.unplug()
+        self._pty.close()
 
     def __enter__(self) -> IdCardEmulator:
         self.start()
@@ -112,61 +98,43 @@ class IdCardEmulator:
         with self._lock:
             self._faults.clear()
 
-    def unplug(self) -> None:
-        """Close the pty: the driver sees its device vanish (and the symlink goes)."""
-        self._unplug()
-
     def replug(self) -> None:
-        """A fresh pty behind the same ``port`` path."""
-        self._plug()
-
-    def _plug(self) -> None:
+        """A fresh pty behind the same ``port`` path, served by a fresh thread."""
         if self._thread is not None:
             return
-        master, slave = os.openpty()
-        tty.setraw(slave)
-        self._master, self._slave = master, slave
-        link = Path(self.port)
-        link.unlink(missing_ok=True)
-        link.symlink_to(os.ttyname(slave))
+        self._pty.plug()
         self._stop.clear()
         self._thread = threading.Thread(target=self._serve, name="idcard-emulator", daemon=True)
         self._thread.start()
 
-    def _unplug(self) -> None:
+    def unplug(self) -> None:
+        """Close the pty: the driver sees its device vanish (and the symlink goes)."""
         if self._thread is None:
             return
         self._stop.set()
         self._thread.join()
         self._thread = None
-        Path(self.port).unlink(missing_ok=True)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
+        self._pty.unplug()
 
     def _serve(self) -> None:
-        master = self._master
-        assert master is not None
         assembler = FrameAssembler()
         while not self._stop.is_set():
-            readable, _, _ = select.select([master], [], [], 0.05)
-            if not readable:
-                continue
             try:
-                chunk = os.read(master, 4096)
+                chunk = self._pty.read(timeout=0.05)
             except OSError:
                 return
+            if chunk is None:
+                continue
             frames = assembler.feed(chunk)
             while True:
                 try:
                     for frame in frames:
-                        self._answer(master, self._respond(frame))
+                        self._answer(self._respond(frame))
                     break
                 except ChecksumError:
-                    self._answer(master, build_response(Sw3.CHECKSUM_ERROR))
+                    self._answer(build_response(Sw3.CHECKSUM_ERROR))
                 except IdCardError:
-                    self._answer(master, build_response(Sw3.LENGTH_ERROR))
+                    self._answer(build_response(Sw3.LENGTH_ERROR))
                 frames = assembler.feed(b"")  # carry on after the bad frame
 
     def _respond(self, frame: bytes) -> bytes | None:
@@ -215,7 +183,7 @@ class IdCardEmulator:
             return True
         return False
 
-    def _answer(self, master: int, response: bytes | None) -> None:
+    def _answer(self, response: bytes | None) -> None:
         if response is None:
             return
         with self._lock:
@@ -224,16 +192,10 @@ class IdCardEmulator:
             # 8N1: ten bit times per byte on the wire.
             time.sleep(len(response) * 10 / self.emulate_baud)
         if Fault.GARBAGE_PREFIX in faults:
-            _write_all(master, GARBAGE)
+            self._pty.write(GARBAGE)
         if Fault.FRAGMENT in faults:
             for start in range(0, len(response), FRAGMENT_SIZE):
-                _write_all(master, response[start : start + FRAGMENT_SIZE])
+                self._pty.write(response[start : start + FRAGMENT_SIZE])
                 time.sleep(FRAGMENT_DELAY)
         else:
-            _write_all(master, response)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+            self._pty.write(response)

@@ -44,6 +44,11 @@ class A4Printer(Protocol):
 
     def status(self) -> DeviceStatus: ...
 
+    def clear_tray(self) -> int:
+        """Remove what is left of finished jobs (at the end of a visit and at start-up:
+        certificates carry the holder's name); returns how many jobs were removed."""
+        ...
+
 
 def _require_pdf(pdf: bytes) -> None:
     if not pdf.startswith(b"%PDF-"):
@@ -51,7 +56,12 @@ def _require_pdf(pdf: bytes) -> None:
 
 
 class SpoolA4Printer:
-    """Writes each PDF into ``spool_dir`` as ``<job id>.pdf`` with its title beside it."""
+    """Writes each PDF into ``spool_dir`` as ``<job id>.pdf`` with its title beside it.
+
+    The spool is the printer's output tray, not an archive: ``clear_tray`` empties it
+    when the visit ends (the resident has taken the paper) and when the kiosk starts
+    (a visit cut short by a crash).
+    """
 
     def __init__(self, spool_dir: Path, device: str = A4_DEVICE) -> None:
         self._spool_dir = spool_dir
@@ -68,6 +78,18 @@ class SpoolA4Printer:
             raise A4PrintError(f"cannot write to the spool: {exc}", reason="spool_failed") from exc
         log.info("A4 job %s spooled (%d bytes)", job_id, len(pdf))
         return job_id
+
+    def clear_tray(self) -> int:
+        if not self._spool_dir.is_dir():
+            return 0
+        jobs = 0
+        for path in self._spool_dir.iterdir():
+            if path.is_file():
+                jobs += path.suffix == ".pdf"
+                path.unlink(missing_ok=True)
+        if jobs:
+            log.info("A4 spool emptied (%d jobs)", jobs)
+        return jobs
 
     def status(self) -> DeviceStatus:
         directory = self._spool_dir if self._spool_dir.exists() else self._spool_dir.parent
@@ -123,6 +145,10 @@ class CupsA4Printer:
         self._follow(job_id)
         log.info("A4 job %s completed (%d bytes)", job_id, len(pdf))
         return job_id
+
+    def clear_tray(self) -> int:
+        # Completed jobs are CUPS's to purge (cupsd.conf PreserveJobFiles, operations.md).
+        return 0
 
     def status(self) -> DeviceStatus:
         try:

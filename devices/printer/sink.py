@@ -11,13 +11,10 @@ it renders.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import select
 import socket
 import threading
 import time
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +23,7 @@ from devices.printer.errors import MalformedStream
 from devices.printer.profiles import PrinterProfile
 from devices.printer.render import DEFAULT_FONT, RenderedReceipt, Renderer
 from devices.printer.status import Paper
+from devices.pty import PtyPort
 
 log = logging.getLogger(__name__)
 
@@ -261,25 +259,21 @@ class VirtualSerialPrinter(_PrinterCore):
         self, out_dir: Path, profile: PrinterProfile, font_path: str = DEFAULT_FONT
     ) -> None:
         super().__init__(out_dir, profile, font_path)
-        self._fds: tuple[int, int] | None = None
+        self._pty = PtyPort("receipt-printer")
         self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> str:
         """The device path the driver opens (``serial:PATH``)."""
-        if self._fds is None:
-            raise RuntimeError("the virtual printer is not started")
-        return os.ttyname(self._fds[1])
+        return self._pty.path
 
     def start(self) -> None:
         self._out_dir.mkdir(parents=True, exist_ok=True)
         self._stop.clear()
-        controller, terminal = os.openpty()
-        tty.setraw(terminal)  # bytes pass untouched: no echo, no newline translation
-        self._fds = (controller, terminal)
+        self._pty.plug()
         self._thread = threading.Thread(
             target=self._serve_stream,
-            args=(self._read, self._write),
+            args=(self._read, self._pty.write),
             name="virtual-serial-printer",
             daemon=True,
         )
@@ -291,10 +285,7 @@ class VirtualSerialPrinter(_PrinterCore):
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        if self._fds is not None:
-            for fd in self._fds:
-                os.close(fd)
-            self._fds = None
+        self._pty.close()
 
     def __enter__(self) -> VirtualSerialPrinter:
         self.start()
@@ -309,17 +300,8 @@ class VirtualSerialPrinter(_PrinterCore):
         self.stop()
 
     def _read(self) -> bytes | None:
-        assert self._fds is not None
-        controller = self._fds[0]
-        ready, _, _ = select.select([controller], [], [], _POLL_SECONDS)
-        if not ready:
-            return None
         try:
-            return os.read(controller, 65536)
+            return self._pty.read(_POLL_SECONDS)
         except OSError:  # EIO while no one holds the terminal open: wait for the next driver
             time.sleep(_POLL_SECONDS)
             return None
-
-    def _write(self, data: bytes) -> None:
-        assert self._fds is not None
-        os.write(self._fds[0], data)

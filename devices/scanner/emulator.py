@@ -7,13 +7,10 @@ rate's wire time, and be unplugged and plugged back.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
-import tty
-from pathlib import Path
 from types import TracebackType
+
+from devices.pty import PtyPort
 
 
 class QrScannerEmulator:
@@ -27,27 +24,18 @@ class QrScannerEmulator:
         self.suffix = suffix
         self.prefix = prefix
         self.emulate_baud = emulate_baud
-        self._dir: Path | None = None
-        self._master: int | None = None
-        self._slave: int | None = None
+        self._pty = PtyPort("qr-scanner")
 
     @property
     def port(self) -> str:
-        """A symlink we own, re-pointed at each new pty on replug (like /dev/serial/by-id)."""
-        if self._dir is None:
-            raise RuntimeError("the emulator is not started")
-        return str(self._dir / "qr-scanner")
+        """Stays put across unplug and replug, as /dev/serial/by-id/... does."""
+        return self._pty.path
 
     def start(self) -> None:
-        if self._dir is None:
-            self._dir = Path(tempfile.mkdtemp(prefix="qr-scanner-"))
-        self.replug()
+        self._pty.plug()
 
     def stop(self) -> None:
-        self.unplug()
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
+        self._pty.close()
 
     def __enter__(self) -> QrScannerEmulator:
         self.start()
@@ -62,24 +50,12 @@ class QrScannerEmulator:
         self.stop()
 
     def replug(self) -> None:
-        if self._master is not None:
-            return
-        master, slave = os.openpty()
-        tty.setraw(slave)
-        self._master, self._slave = master, slave
-        link = Path(self.port)
-        link.unlink(missing_ok=True)
-        link.symlink_to(os.ttyname(slave))
+        """A fresh pty behind the same ``port`` path."""
+        self._pty.plug()
 
     def unplug(self) -> None:
         """Close the pty: the driver sees its device vanish (and the symlink goes)."""
-        if self._master is None:
-            return
-        Path(self.port).unlink(missing_ok=True)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
+        self._pty.unplug()
 
     def scan(
         self,
@@ -94,17 +70,11 @@ class QrScannerEmulator:
 
     def send(self, data: bytes, fragment_size: int | None = None) -> None:
         """Raw bytes on the wire, in fragments of ``fragment_size`` when given."""
-        if self._master is None:
+        if not self._pty.plugged:
             raise RuntimeError("the emulated scanner is unplugged")
         step = fragment_size or len(data) or 1
         for start in range(0, len(data), step):
             fragment = data[start : start + step]
             if self.emulate_baud:
                 time.sleep(len(fragment) * 10 / self.emulate_baud)  # 8N1: ten bits a byte
-            _write_all(self._master, fragment)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+            self._pty.write(fragment)

@@ -7,12 +7,16 @@ from devices.smartcard.errors import (
     NeedsSecureModule,
     NoCard,
     NotSocialSecurityCard,
+    PinBlocked,
     RecordError,
     RecordNotFound,
+    SecurityStatusNotSatisfied,
     SmartCardError,
+    WrongPin,
 )
 from devices.smartcard.model import IssuerData, SocialSecurityCard
-from devices.smartcard.reader import CardEvent, CardEventKind, PcscSocialSecurityReader
+from devices.smartcard.monitor import CardEvent, CardEventKind
+from devices.smartcard.reader import PcscSocialSecurityReader
 from devices.smartcard.samples import SAMPLES, CardProfile
 from devices.smartcard.virtual_card import VirtualSocialSecurityCard
 
@@ -29,9 +33,12 @@ __all__ = [
     "NoCard",
     "NotSocialSecurityCard",
     "PcscSocialSecurityReader",
+    "PinBlocked",
     "RecordError",
     "RecordNotFound",
+    "SecurityStatusNotSatisfied",
     "SmartCardError",
     "SocialSecurityCard",
     "VirtualSocialSecurityCard",
+    "WrongPin",
 ]

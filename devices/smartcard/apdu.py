@@ -16,8 +16,11 @@ from devices.smartcard.errors import (
     CardStatusError,
     FileNotFound,
     NeedsSecureModule,
+    PinBlocked,
     RecordError,
     RecordNotFound,
+    SecurityStatusNotSatisfied,
+    WrongPin,
 )
 
 # "sx1.sh." + 社会保障 in GBK
@@ -27,6 +30,7 @@ SELECT_APPLICATION = bytes([0x00, 0xA4, 0x04, 0x00, len(APPLICATION_NAME)]) + AP
 INS_SELECT = 0xA4
 INS_READ_RECORD = 0xB2
 INS_GET_RESPONSE = 0xC0
+INS_VERIFY = 0x20
 
 SW_OK = 0x9000
 SW_FILE_NOT_FOUND = 0x6A82
@@ -34,6 +38,8 @@ SW_RECORD_NOT_FOUND = 0x6A83
 SW_SECURITY_NOT_SATISFIED = 0x6982
 SW_MORE_DATA = 0x61  # SW1: SW2 bytes wait for GET RESPONSE
 SW_WRONG_LE = 0x6C  # SW1: re-issue with Le = SW2
+SW_WRONG_PIN = 0x63  # SW1, with SW2 = Cx: x tries left
+SW_PIN_BLOCKED = frozenset({0x6983, 0x6984})  # blocked / reference data not usable
 
 
 class ElementaryFile(enum.IntEnum):
@@ -67,6 +73,39 @@ NAME = Record(ElementaryFile.CARDHOLDER, 2, 30)
 def sex_record(generation: int) -> Record:
     """Sex is record 4 from generation 2 on, record 3 on generation-1 cards."""
     return Record(ElementaryFile.CARDHOLDER, 4 if generation >= 2 else 3, 1)
+
+
+# The cardholder PIN as social-security cards keep it (the common convention of the
+# 社会保障卡 specification, not in devices.md): VERIFY with P2 = 00, the card's one
+# global PIN reference, and the 6 digits packed BCD in 3 bytes (123456 → 12 34 56),
+# no padding. Three wrong tries in a row block it (only the 社保 counter unblocks it).
+PIN_REFERENCE = 0x00
+PIN_DIGITS = 6
+
+
+def verify_pin_command(pin: bytearray) -> bytearray:
+    """VERIFY for ``pin`` (6 ASCII digits). A bytearray, so the caller can zero it; the
+    digits are packed one pair at a time, with no intermediate copy of the PIN."""
+    if len(pin) != PIN_DIGITS or not all(0x30 <= digit <= 0x39 for digit in pin):
+        raise ValueError(f"the PIN is {PIN_DIGITS} digits")
+    command = bytearray([0x00, INS_VERIFY, 0x00, PIN_REFERENCE, PIN_DIGITS // 2])
+    for i in range(0, PIN_DIGITS, 2):
+        command.append((pin[i] - 0x30) << 4 | (pin[i + 1] - 0x30))
+    return command
+
+
+def check_verify_status(sw1: int, sw2: int) -> None:
+    """The answer to VERIFY: 9000 passes; every refusal raises its typed error."""
+    sw = (sw1 << 8) | sw2
+    if sw == SW_OK:
+        return
+    if sw1 == SW_WRONG_PIN and sw2 & 0xF0 == 0xC0:
+        raise WrongPin(tries_left=sw2 & 0x0F)
+    if sw in SW_PIN_BLOCKED:
+        raise PinBlocked(sw=sw)
+    if sw == SW_SECURITY_NOT_SATISFIED:
+        raise SecurityStatusNotSatisfied(sw=sw)
+    raise CardStatusError(f"the card answered {sw:04X} to VERIFY", sw=sw)
 
 
 def get_response(length: int) -> bytes:

@@ -9,6 +9,9 @@
         ├── FileNotFound                      6A82 on a file of the application
         ├── RecordNotFound                    6A83
         ├── NeedsSecureModule                 6982: the file needs PSAM authentication
+        ├── WrongPin                          VERIFY: 63Cx, x tries left
+        ├── PinBlocked                        VERIFY: 6983 / 6984
+        ├── SecurityStatusNotSatisfied        VERIFY: 6982
         ├── CardStatusError                   any other status word
         └── RecordError                       a record that does not parse
 
@@ -78,6 +81,27 @@ class NeedsSecureModule(SmartCardError):
 class CardStatusError(SmartCardError):
     reason = "card_status_error"
     default_message = "the card answered with an error status"
+
+
+class WrongPin(SmartCardError):
+    """The PIN was wrong; ``tries_left`` 0 means the card is blocked from now on."""
+
+    reason = "wrong_pin"
+    default_message = "wrong PIN"
+
+    def __init__(self, message: str | None = None, *, tries_left: int) -> None:
+        super().__init__(message or f"wrong PIN, {tries_left} tries left", sw=0x63C0 | tries_left)
+        self.tries_left = tries_left
+
+
+class PinBlocked(SmartCardError):
+    reason = "pin_blocked"
+    default_message = "the card's PIN is blocked"
+
+
+class SecurityStatusNotSatisfied(SmartCardError):
+    reason = "security_status"
+    default_message = "the card refused the PIN check (6982: security status not satisfied)"
 
 
 class RecordError(SmartCardError):

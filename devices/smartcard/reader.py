@@ -7,15 +7,13 @@ one boundary (``_pcsc_errors``); nothing above this module sees them.
 from __future__ import annotations
 
 import contextlib
-import enum
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from smartcard.CardConnection import CardConnection
-from smartcard.CardMonitoring import CardMonitor, CardObserver
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.scard import (
@@ -23,6 +21,7 @@ from smartcard.scard import (
     SCARD_E_NOT_TRANSACTED,
     SCARD_W_REMOVED_CARD,
     SCARD_W_RESET_CARD,
+    SCARD_W_UNPOWERED_CARD,
 )
 from smartcard.System import readers
 
@@ -38,6 +37,7 @@ from devices.smartcard.errors import (
     SmartCardError,
 )
 from devices.smartcard.model import IssuerData, SocialSecurityCard
+from devices.smartcard.monitor import CardListener, watch_cards
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +47,10 @@ CARD_GONE = frozenset(
     {SCARD_W_REMOVED_CARD, SCARD_E_NO_SMARTCARD, SCARD_E_NOT_TRANSACTED, SCARD_W_RESET_CARD}
 )
 MAX_STATUS_ROUNDS = 8  # 61xx / 6Cxx chains are short; a card looping on them is broken
-
-
-class CardEventKind(enum.StrEnum):
-    INSERTED = "inserted"
-    REMOVED = "removed"
-
-
-@dataclass(frozen=True)
-class CardEvent:
-    kind: CardEventKind
-    reader: str
-    atr: bytes
-
-
-CardListener = Callable[[CardEvent], None]
+# pcscd reports a card it has just seen as unpowered until it has powered it up: a read
+# started by the insertion event waits that out (up to POWER_UP_TRIES × POWER_UP_WAIT_S).
+POWER_UP_TRIES = 20
+POWER_UP_WAIT_S = 0.05
 
 
 @contextlib.contextmanager
@@ -100,12 +89,40 @@ class PcscSocialSecurityReader:
         """Issuer and cardholder data. A card whose cardholder file needs a PSAM raises
         ``NeedsSecureModule`` carrying the issuer data it did give."""
         with self._lock, self._connected() as connection:
-            issuer = self._read_issuer(connection)
-            try:
-                ssn = apdu.parse_ssn(self._read(connection, apdu.SOCIAL_SECURITY_NUMBER))
-                name = apdu.decode_gbk_name(self._read(connection, apdu.NAME))
-            except NeedsSecureModule as exc:
-                raise NeedsSecureModule(issuer=issuer) from exc
+            return self._read_card(connection)
+
+    def verify_pin(self, pin: bytearray) -> SocialSecurityCard:
+        """VERIFY the cardholder's PIN (6 ASCII digits), then read the card in the same
+        session, so the card read is the card that took the PIN. ``pin`` is zeroed
+        whatever happens. Refusals raise ``WrongPin`` (with the tries left),
+        ``PinBlocked`` or ``SecurityStatusNotSatisfied``; the PIN is never logged."""
+        command = bytearray()
+        try:
+            command = apdu.verify_pin_command(pin)
+            with self._lock, self._connected() as connection:
+                self._verify(connection, command)
+                return self._read_card(connection)
+        finally:
+            _zero(pin)
+            _zero(command)
+
+    def _verify(self, connection: CardConnection, command: bytearray) -> None:
+        words = list(command)  # pyscard wants a list; cleared after (its own copies are not ours)
+        try:
+            with _pcsc_errors(transmitting=True):
+                _, sw1, sw2 = connection.transmit(words)
+        finally:
+            words.clear()
+        apdu.check_verify_status(sw1, sw2)
+        log.info("sscard pin verified")
+
+    def _read_card(self, connection: CardConnection) -> SocialSecurityCard:
+        issuer = self._read_issuer(connection)
+        try:
+            ssn = apdu.parse_ssn(self._read(connection, apdu.SOCIAL_SECURITY_NUMBER))
+            name = apdu.decode_gbk_name(self._read(connection, apdu.NAME))
+        except NeedsSecureModule as exc:
+            raise NeedsSecureModule(issuer=issuer) from exc
         log.info("sscard read", extra={"card_version": issuer.card_version})
         return SocialSecurityCard.from_parts(issuer, name=name, ssn=ssn)
 
@@ -129,20 +146,10 @@ class PcscSocialSecurityReader:
         any reader when ``reader_name`` is None); returns the function that stops it.
 
         Cards already present are reported as inserted first. The listener runs on
-        pyscard's monitor thread (and the replay on the calling thread): hop to
-        the UI thread before touching widgets, and return quickly.
+        the watch's own thread (``monitor.py``): hop to the UI thread before touching
+        widgets, and return quickly. Stopping never waits for that thread.
         """
-        observer = _Observer(listener, self.reader_name)
-        monitor = CardMonitor()
-        monitor.addObserver(observer)
-        stopped = threading.Event()
-
-        def stop() -> None:
-            if not stopped.is_set():
-                stopped.set()
-                monitor.deleteObserver(observer)
-
-        return stop
+        return watch_cards(self.reader_name, listener)
 
     def _resolve_reader(self) -> Any:
         with _pcsc_errors():
@@ -161,14 +168,17 @@ class PcscSocialSecurityReader:
     def _connected(self) -> Iterator[CardConnection]:
         reader = self._resolve_reader()
         connection = reader.createConnection()
-        with _pcsc_errors():
-            connection.connect()
         try:
+            with _pcsc_errors():
+                _connect(connection)
             self._select(connection)
             yield connection
         finally:
-            with contextlib.suppress(SmartcardException):  # the card may already be gone
+            # The card may already be gone (disconnect fails); the context is released
+            # all the same, or pyscard releases it at garbage collection, pcscd gone or not.
+            with contextlib.suppress(SmartcardException):
                 connection.disconnect()
+            with contextlib.suppress(SmartcardException):
                 connection.release()
 
     def _select(self, connection: CardConnection) -> None:
@@ -207,19 +217,17 @@ class PcscSocialSecurityReader:
         raise SmartCardError("the card kept asking for another round of its status words")
 
 
-class _Observer(CardObserver):
-    def __init__(self, listener: CardListener, reader_name: str | None) -> None:
-        self._listener = listener
-        self._reader_name = reader_name
+def _connect(connection: CardConnection) -> None:
+    for _ in range(POWER_UP_TRIES - 1):
+        try:
+            connection.connect()
+            return
+        except CardConnectionException as exc:
+            if getattr(exc, "hresult", None) != SCARD_W_UNPOWERED_CARD:
+                raise
+        time.sleep(POWER_UP_WAIT_S)
+    connection.connect()
 
-    def update(self, observable: object, handlers: tuple[list[Any], list[Any]]) -> None:
-        added, removed = handlers
-        for kind, cards in ((CardEventKind.INSERTED, added), (CardEventKind.REMOVED, removed)):
-            for card in cards:
-                if self._reader_name is not None and str(card.reader) != self._reader_name:
-                    continue
-                try:
-                    self._listener(CardEvent(kind, str(card.reader), bytes(card.atr)))
-                except Exception:
-                    # An exception here would kill pyscard's monitor thread for everyone.
-                    log.exception("card event listener failed")
+
+def _zero(buffer: bytearray) -> None:
+    buffer[:] = bytes(len(buffer))

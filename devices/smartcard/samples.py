@@ -18,6 +18,7 @@ class CardProfile:
     issue_date: dt.date
     expiry_date: dt.date
     card_number: str
+    pin: str = "123456"  # the demo PIN (6 digits, kept packed BCD on the card)
     cardholder_needs_psam: bool = False  # EF06 answers 6982 (gen-3 cards)
     answer_via_get_response: bool = False  # T=0 habit: SELECT answers 61xx
 

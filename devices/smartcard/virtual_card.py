@@ -3,7 +3,8 @@
 vpcd (a pcscd reader driver) listens on TCP; the card connects to it. Every
 message is a 2-byte big-endian length and a payload. One-byte payloads are
 control messages (0 power off, 1 power on, 2 reset, 4 send the ATR); anything
-longer is a command APDU, answered with data + SW. The real pyscard → pcscd →
+longer is a command APDU, answered with data + SW (SELECT, READ RECORD, GET
+RESPONSE, and VERIFY of the PIN with a 3-try counter). The real pyscard → pcscd →
 driver path runs above it. Disconnecting is pulling the card out.
 """
 
@@ -32,6 +33,9 @@ SW_CONDITIONS_NOT_SATISFIED = b"\x69\x85"
 SW_INS_NOT_SUPPORTED = b"\x6d\x00"
 SW_CLA_NOT_SUPPORTED = b"\x6e\x00"
 SW_WRONG_P1P2 = b"\x6b\x00"
+SW_REFERENCE_NOT_FOUND = b"\x6a\x88"
+SW_PIN_BLOCKED = b"\x69\x83"
+PIN_TRIES = 3
 # pcscd polls a reader's presence every 400 ms; a card out and back in between two
 # polls is invisible to it (it keeps its "present" state and never takes the new
 # card). No hand is that quick, so the simulated hand is not either.
@@ -67,6 +71,8 @@ class CardLogic:
         self._records = card_records(profile)
         self._selected = False
         self._pending = b""  # waiting for GET RESPONSE
+        # The PIN's retry counter lives in the card's memory: power cycles keep it.
+        self.pin_tries = PIN_TRIES
 
     def power_cycle(self) -> None:
         self._selected = False
@@ -93,7 +99,23 @@ class CardLogic:
             return data[: le or 256] + b"\x90\x00" if data else SW_CONDITIONS_NOT_SATISFIED
         if ins == apdu.INS_READ_RECORD:
             return self._read_record(p1, p2, le)
+        if ins == apdu.INS_VERIFY:
+            return self._verify(p2, command[5 : 5 + command[4]] if len(command) > 5 else b"")
         return SW_INS_NOT_SUPPORTED
+
+    def _verify(self, reference: int, pin_block: bytes) -> bytes:
+        """ISO 7816-4 VERIFY: 9000, 63Cx (x tries left), then 6983 once blocked."""
+        if not self._selected:
+            return SW_CONDITIONS_NOT_SATISFIED
+        if reference != apdu.PIN_REFERENCE:
+            return SW_REFERENCE_NOT_FOUND
+        if self.pin_tries == 0:
+            return SW_PIN_BLOCKED
+        if pin_block == bytes.fromhex(self.profile.pin):
+            self.pin_tries = PIN_TRIES
+            return b"\x90\x00"
+        self.pin_tries -= 1
+        return bytes([apdu.SW_WRONG_PIN, 0xC0 | self.pin_tries])
 
     def _read_record(self, number: int, p2: int, le: int) -> bytes:
         if not self._selected:

@@ -14,13 +14,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from kiosk import paths
+from kiosk import paths, safe_yaml
 from kiosk.catalog.catalog import Catalog
 from kiosk.catalog.errors import CatalogError
 from kiosk.catalog.model import CatalogItem
-
-# libyaml's C loader parses several times faster: this runs on the kiosk's cold start.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
@@ -45,7 +42,7 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError(f"{path.name}: cannot read: {exc}", file=path.name) from exc
     try:
-        return yaml.load(text, Loader=_Loader)
+        return safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

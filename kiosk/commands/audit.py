@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from kiosk.commands.data_dir import resolve_data_dir
 
 
 def register(subparsers: Any) -> None:
@@ -18,21 +19,10 @@ def register(subparsers: Any) -> None:
     verify.set_defaults(handler=_verify)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from kiosk.config.loader import ConfigError, load_settings
-
-    if args.data_dir is not None:
-        return Path(args.data_dir)
-    try:
-        return load_settings().settings.terminal.data_dir
-    except ConfigError:
-        return Path(os.path.expanduser("~/.local/share/tongban-kiosk"))
-
-
 def _verify(args: argparse.Namespace) -> int:
     from kiosk.audit import verify_log
 
-    directory = _data_dir(args) / "audit"
+    directory = resolve_data_dir(args) / "audit"
     report = verify_log(directory)
     if args.json:
         print(json.dumps({"directory": str(directory), **report.as_dict()}))

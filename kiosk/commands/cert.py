@@ -139,8 +139,9 @@ def sample_command(args: argparse.Namespace) -> int:
     import uuid
 
     from kiosk.documents.trust import TrustError, fetch_bundle
+    from kiosk.httpserve import ServerStartError
     from kiosk.platform.client import PlatformClient
-    from kiosk.platform.embedded import EmbeddedStartError, start_embedded
+    from kiosk.platform.embedded import start_embedded
     from kiosk.platform.errors import PlatformError
 
     resident = _demo_resident(args.resident)
@@ -154,7 +155,7 @@ def sample_command(args: argparse.Namespace) -> int:
         )
         try:
             platform = start_embedded(data_dir, warm_certificates=False)
-        except (OSError, EmbeddedStartError) as exc:
+        except (OSError, ServerStartError) as exc:
             return _fail("sample", f"cannot start the embedded platform: {exc}")
         stack.callback(platform.stop)
         client = PlatformClient(platform.url, "TB-CERT-SAMPLE")

@@ -73,10 +73,10 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _pin(args: argparse.Namespace) -> int:
-    from kiosk.commands.fleet import _data_dir
+    from kiosk.commands.data_dir import resolve_data_dir
     from kiosk.technician.pin import PinError, TechnicianPin
 
-    pin = TechnicianPin(_data_dir(args), audit=_audit_log(args))
+    pin = TechnicianPin(resolve_data_dir(args), audit=_audit_log(args))
     if args.action == "status":
         until = pin.locked_until() if pin.is_set else None
         print("not set" if not pin.is_set else (f"locked until {until:.0f}" if until else "set"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from kiosk.commands.data_dir import resolve_data_dir
 
 
 def register(subparsers: Any) -> None:
@@ -31,21 +32,10 @@ def register(subparsers: Any) -> None:
     agent.set_defaults(handler=_agent)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from kiosk.config.loader import ConfigError, load_settings
-
-    if args.data_dir is not None:
-        return Path(args.data_dir)
-    try:
-        return load_settings().settings.terminal.data_dir
-    except ConfigError:
-        return Path(os.path.expanduser("~/.local/share/tongban-kiosk"))
-
-
 def _provision(args: argparse.Namespace) -> int:
     from kiosk.fleet.agent.identity import ProvisionError, provision
 
-    data_dir = _data_dir(args)
+    data_dir = resolve_data_dir(args)
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
         identity = provision(
@@ -71,7 +61,7 @@ def _agent(args: argparse.Namespace) -> int:
     from kiosk.fleet.agent.identity import NotProvisioned
 
     try:
-        agent = ConfigAgent(_data_dir(args))
+        agent = ConfigAgent(resolve_data_dir(args))
     except NotProvisioned as exc:
         print(f"kiosk agent: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,20 @@ def register(subparsers: Any) -> None:
 
     token = subparsers.add_parser("token", help="enrolment tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
-    create = token_sub.add_parser("create", help="a single-use enrolment token for a group")
+    create = token_sub.add_parser("create", help="single-use enrolment tokens for a group")
     create.add_argument("--group", required=True)
+    create.add_argument("--count", type=int, default=1, metavar="N", help="a batch of N tokens")
     create.add_argument("--expires", type=duration_s, default=86400.0, help="e.g. 24h")
     _client_args(create)
     create.set_defaults(handler=_token_create)
+    tokens = token_sub.add_parser("list", help="enrolment tokens and their state (no secrets)")
+    tokens.add_argument("--group")
+    _client_args(tokens)
+    tokens.set_defaults(handler=_token_list)
+    withdraw = token_sub.add_parser("revoke", help="withdraw an unused enrolment token")
+    withdraw.add_argument("token_id", metavar="ID")
+    _client_args(withdraw)
+    withdraw.set_defaults(handler=_token_revoke)
 
     operator = subparsers.add_parser("operator", help="operator tokens (admin)")
     operator_sub = operator.add_subparsers(dest="operator_command", required=True)
@@ -58,6 +68,26 @@ def register(subparsers: Any) -> None:
     add.add_argument("--role", required=True, choices=("viewer", "operator", "admin"))
     _client_args(add)
     add.set_defaults(handler=_operator_create)
+    operators = operator_sub.add_parser("list", help="operator tokens (never their secrets)")
+    _client_args(operators)
+    operators.set_defaults(handler=_operator_list)
+    cancel = operator_sub.add_parser("revoke", help="refuse an operator token from now on")
+    cancel.add_argument("token_id", metavar="ID")
+    _client_args(cancel)
+    cancel.set_defaults(handler=_operator_revoke)
+
+    key = subparsers.add_parser("key", help="bundle-signing keys (see docs/fleet.md)")
+    key_sub = key.add_subparsers(dest="key_command", required=True, metavar="ACTION")
+    rotate = key_sub.add_parser("rotate", help="a new signing key, active at once (admin)")
+    _client_args(rotate)
+    rotate.set_defaults(handler=_key_rotate)
+    keys = key_sub.add_parser("list", help="signing keys and their status")
+    _client_args(keys)
+    keys.set_defaults(handler=_key_list)
+    retire = key_sub.add_parser("retire", help="stop accepting an old key (admin)")
+    retire.add_argument("key_id", metavar="KEY_ID")
+    _client_args(retire)
+    retire.set_defaults(handler=_key_retire)
 
     config = subparsers.add_parser("config", help="configuration bundles")
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
@@ -169,8 +199,27 @@ def _run(args: argparse.Namespace, call: Any, text: Any) -> int:
 def _token_create(args: argparse.Namespace) -> int:
     return _run(
         args,
-        lambda c: c.create_enrolment_token(args.group, args.expires),
-        lambda r: r["token"],
+        lambda c: c.create_enrolment_token(args.group, args.expires, args.count),
+        lambda r: "\n".join(r.get("tokens", [r["token"]])),
+    )
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = ["id            group        state    expires_at        used_by"]
+        for r in rows:
+            lines.append(
+                f"{r['id']:<13} {r['group']:<12} {r['state']:<8} {_when(r['expires_at']):<17} "
+                f"{r['used_by'] or '-'}"
+            )
+        return "\n".join(lines)
+
+    return _run(args, lambda c: c.enrolment_tokens(args.group), table)
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    return _run(
+        args, lambda c: c.revoke_enrolment_token(args.token_id), lambda r: f"{r['id']} revoked"
     )
 
 
@@ -178,11 +227,59 @@ def _operator_create(args: argparse.Namespace) -> int:
     return _run(args, lambda c: c.create_operator_token(args.name, args.role), lambda r: r["token"])
 
 
+def _operator_list(args: argparse.Namespace) -> int:
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = ["id            role      created           last_used         name"]
+        for r in rows:
+            lines.append(
+                f"{r['id']:<13} {r['role']:<9} {_when(r['created_at']):<17} "
+                f"{_when(r['last_used_at']):<17} {r['name']}"
+            )
+        return "\n".join(lines)
+
+    return _run(args, lambda c: c.operators(), table)
+
+
+def _operator_revoke(args: argparse.Namespace) -> int:
+    return _run(args, lambda c: c.revoke_operator(args.token_id), lambda r: f"{r['id']} revoked")
+
+
+def _key_rotate(args: argparse.Namespace) -> int:
+    return _run(
+        args, lambda c: c.rotate_signing_key(), lambda r: f"{r['key_id']} is the active key"
+    )
+
+
+def _key_list(args: argparse.Namespace) -> int:
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = ["key_id            status    created           retired"]
+        for r in rows:
+            lines.append(
+                f"{r['key_id']:<17} {r['status']:<9} {_when(r['created_at']):<17} "
+                f"{_when(r['retired_at'])}"
+            )
+        return "\n".join(lines)
+
+    return _run(args, lambda c: c.signing_keys(), table)
+
+
+def _key_retire(args: argparse.Namespace) -> int:
+    return _run(
+        args, lambda c: c.retire_signing_key(args.key_id), lambda r: f"{r['key_id']} retired"
+    )
+
+
+def _when(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at)) if at is not None else "-"
+
+
 def _config_push(args: argparse.Namespace) -> int:
     import yaml
 
+    from kiosk import safe_yaml
+
     try:
-        overlay = yaml.safe_load(args.file.read_text(encoding="utf-8")) or {}
+        overlay = safe_yaml.load(args.file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         print(f"kiosk-ops config: {args.file}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1

@@ -32,15 +32,16 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--site", type=Path, help="site configuration file (YAML)")
     demo.add_argument(
         "--journey",
-        choices=("certificate", "status", "records", "payment", "verify", "intake"),
+        choices=("certificate", "status", "records", "payment", "verify", "intake", "realestate"),
         default="certificate",
         help="which resident journey to run (default: certificate)",
     )
     demo.add_argument(
         "--identity",
-        choices=("card-code", "face", "code"),
+        choices=("card-code", "face", "code", "sscard_pin"),
         default="card-code",
-        help="second proof after the ID card: e-ID code (default), face, or the e-ID code alone",
+        help="second proof after the ID card: e-ID code (default), face, social-security "
+        "card + PIN (a virtual card behind pcscd + vpcd; needs root), or the e-ID code alone",
     )
     demo.add_argument(
         "--elder",

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from kiosk import safe_yaml
 from kiosk.config.settings import Settings
 from kiosk.paths import CONFIG_DIR
 
@@ -37,22 +38,9 @@ class LoadedSettings:
     layers: tuple[Path, ...]
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Configuration files need no anchors: refusing aliases (``*name``) rules out
-    recursive documents and exponential "billion laughs" expansion in merging."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in configuration files", mark
-            )
-        return super().compose_node(parent, index)
-
-
 def _read_layer(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
+        data = safe_yaml.load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except OSError as exc:

@@ -70,10 +70,18 @@ class QrScannerSettings(_Section):
     baud: int = Field(default=9600, gt=0)
 
 
+class SocialSecurityCardSettings(_Section):
+    # The PC/SC reader for 社保卡 + 密码: "none" (the method is not offered), "virtual"
+    # (a private pcscd with vpcd and the sample cards behind it: the real driver runs),
+    # "auto" (the first reader pcscd lists) or a reader's exact PC/SC name.
+    reader: str = "none"
+
+
 class DeviceSettings(_Section):
     health_interval_s: float = Field(default=10.0, gt=0)
     idcard: IdCardSettings = IdCardSettings()
     qr_scanner: QrScannerSettings = QrScannerSettings()
+    sscard: SocialSecurityCardSettings = SocialSecurityCardSettings()
     receipt_printer: ReceiptPrinterSettings = ReceiptPrinterSettings()
     a4_printer: A4PrinterSettings = A4PrinterSettings()
 

@@ -32,7 +32,8 @@ class Receipt:
     holder_masked: str
     rows: tuple[tuple[str, str], ...] = ()
     next_steps: tuple[str, ...] = ()
-    status_qr: str | None = None
+    status_qr: str | None = None  # an application's reference: the status query reads it
+    verify_qr: str | None = None  # a certificate's token: the verify service checks it
 
     def to_job(self) -> ReceiptJob:
         logo = _logo()
@@ -56,6 +57,9 @@ class Receipt:
         if self.status_qr:
             elements.append(Qr(self.status_qr, size=6))
             elements.append(Text("扫码查询办理进度", align=Align.CENTER))
+        if self.verify_qr:
+            elements.append(Qr(self.verify_qr, size=6))
+            elements.append(Text("扫码核验证明真伪", align=Align.CENTER))
         elements.append(Text("政务服务便民热线 12345", align=Align.CENTER))
         elements.append(Feed(2))
         return ReceiptJob(elements=tuple(elements), cut=True)

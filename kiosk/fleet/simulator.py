@@ -5,8 +5,8 @@ its own Ed25519 key and enrols with a single-use token (proof of possession),
 signs every request exactly as ``kiosk.fleet.agent.transport`` does, sends a
 full heartbeat then deltas, long-polls its bundle with ``If-None-Match``,
 verifies each bundle's signature against the keys pinned at enrolment and
-reports the version it applied. It keeps nothing on disk, so thousands fit in
-one process (asyncio + httpx).
+reports the version it applied. It keeps nothing on disk and holds one
+keep-alive connection of its own, so thousands fit in one process (asyncio).
 
 Bounded on purpose: at most ``MAX_KIOSKS`` kiosks and ``MAX_DURATION_S`` seconds,
 and only against a loopback server (127.0.0.1, ::1, localhost).
@@ -24,14 +24,16 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import uvloop
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.fleet import protocol
+from kiosk.fleet.keepalive import Connection, HttpError, Reply
 
 MAX_KIOSKS = 20000
 MAX_DURATION_S = 3600.0
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+_JSON = {"Content-Type": "application/json"}
 
 
 class SimulatorError(Exception):
@@ -93,7 +95,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 class SimulatedKiosk:
     def __init__(self, server: str, stats: Stats) -> None:
-        self.server = server
+        self.http = Connection(server)
         self.stats = stats
         self.key = Ed25519PrivateKey.generate()
         self.kiosk_id = ""
@@ -104,7 +106,7 @@ class SimulatedKiosk:
         self.acked: dict[str, Any] | None = None
         self.devices = {"idcard": "ok", "receipt_printer": "ok", "camera": "ok"}
 
-    async def enrol(self, client: httpx.AsyncClient, token: str, n: int) -> None:
+    async def enrol(self, token: str, n: int) -> None:
         body = {
             "token": token,
             "public_key": protocol.public_key_b64(self.key),
@@ -113,9 +115,11 @@ class SimulatedKiosk:
             "site_name": f"模拟站点 {n}",
             "region_code": "110105",
         }
-        response = await _retrying(client.post, f"{self.server}/api/v1/enrol", json=body)
-        if response.status_code != 201:
-            raise SimulatorError(f"enrolment refused ({response.status_code}): {response.text}")
+        response = await self.http.request(
+            "POST", "/api/v1/enrol", protocol.canonical_json(body), _JSON
+        )
+        if response.status != 201:
+            raise SimulatorError(f"enrolment refused ({response.status}): {response.text}")
         reply = response.json()
         self.kiosk_id = reply["kiosk_id"]
         self.pinned = {k["key_id"]: k["public_key"] for k in reply["signing_keys"]}
@@ -123,13 +127,12 @@ class SimulatedKiosk:
 
     async def _signed(
         self,
-        client: httpx.AsyncClient,
         method: str,
         path: str,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         timeout_s: float = 30.0,
-    ) -> httpx.Response:
+    ) -> Reply:
         data = protocol.canonical_json(body) if body is not None else b""
         stamp, nonce = f"{time.time():.3f}", secrets.token_hex(16)
         message = protocol.request_message(method, path, data, stamp, nonce)
@@ -138,13 +141,10 @@ class SimulatedKiosk:
             protocol.TIMESTAMP_HEADER: stamp,
             protocol.NONCE_HEADER: nonce,
             protocol.SIGNATURE_HEADER: protocol.b64(self.key.sign(message)),
-            **({"Content-Type": "application/json"} if body is not None else {}),
+            **(_JSON if body is not None else {}),
             **(headers or {}),
         }
-        return await _retrying(
-            client.request, method, self.server + path, content=data, headers=signed,
-            timeout=timeout_s,
-        )  # fmt: skip
+        return await self.http.request(method, path, data, signed, timeout_s)
 
     def _report(self) -> dict[str, Any]:
         return {
@@ -153,34 +153,34 @@ class SimulatedKiosk:
             "devices": dict(self.devices),
         }
 
-    async def heartbeat(self, client: httpx.AsyncClient) -> float:
+    async def heartbeat(self) -> float:
         """One heartbeat (full first, then only changes); the interval the server asks for."""
         report = self._report()
         full = self.acked is None
         changes = report if full else {k: v for k, v in report.items() if self.acked.get(k) != v}  # type: ignore[union-attr]
         path = f"/api/v1/kiosks/{self.kiosk_id}/heartbeat"
-        response = await self._signed(client, "POST", path, {"full": full, "changes": changes})
-        reply = response.json() if response.status_code == 200 else {}
+        response = await self._signed("POST", path, {"full": full, "changes": changes})
+        reply = response.json() if response.status == 200 else {}
         if reply.get("need_full"):
-            response = await self._signed(client, "POST", path, {"full": True, "changes": report})
-        if response.status_code != 200:
-            self.stats.error(f"heartbeat {response.status_code}")
+            response = await self._signed("POST", path, {"full": True, "changes": report})
+        if response.status != 200:
+            self.stats.error(f"heartbeat {response.status}")
             return 5.0
         self.acked = report
         self.stats.heartbeats += 1
         return float(response.json().get("interval_s", 60.0))
 
-    async def poll(self, client: httpx.AsyncClient, wait_s: float) -> int | None:
+    async def poll(self, wait_s: float) -> int | None:
         """One (long) poll; the new version accepted, or None."""
         path = f"/api/v1/kiosks/{self.kiosk_id}/bundle" + (f"?wait={wait_s:g}" if wait_s else "")
         headers = {"If-None-Match": self.etag} if self.etag else {}
-        response = await self._signed(client, "GET", path, None, headers, timeout_s=wait_s + 30)
+        response = await self._signed("GET", path, None, headers, timeout_s=wait_s + 30)
         self.stats.polls += 1
-        if response.status_code in (204, 304):
+        if response.status in (204, 304):
             self.etag = response.headers.get("etag", self.etag)
             return None
-        if response.status_code != 200:
-            self.stats.error(f"bundle fetch {response.status_code}")
+        if response.status != 200:
+            self.stats.error(f"bundle fetch {response.status}")
             return None
         self.etag = response.headers.get("etag")
         document = response.json()
@@ -201,19 +201,6 @@ class SimulatedKiosk:
         return version
 
 
-async def _retrying(send: Any, *args: Any, **kwargs: Any) -> httpx.Response:
-    """Send once more when a pooled keep-alive connection turns out closed by the server
-    (the request never reached it): a replay is impossible, the nonce would be refused."""
-    for attempt in range(3):
-        try:
-            return await send(*args, **kwargs)
-        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
-            if attempt == 2:
-                raise
-            await asyncio.sleep(0.2 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
 @dataclass
 class Simulation:
     """N simulated kiosks in one asyncio loop; ``run`` enrols them and runs them."""
@@ -232,46 +219,53 @@ class Simulation:
         self.server = check_target(self.server, self.kiosks, self.duration_s)
         self.ready = threading.Event()  # set once every kiosk enrolled and fetched once
 
-    async def _tokens(self, client: httpx.AsyncClient) -> list[str]:
+    async def _tokens(self) -> list[str]:
+        operator = Connection(self.server)
         tokens: list[str] = []
         while len(tokens) < self.kiosks:
             count = min(10000, self.kiosks - len(tokens))
-            response = await client.post(
-                f"{self.server}/api/v1/enrolment-tokens",
-                json={"group": self.group, "expires_s": 3600, "count": count},
-                headers={"Authorization": f"Bearer {self.token}"},
-            )
-            if response.status_code != 201:
+            body = {"group": self.group, "expires_s": 3600, "count": count}
+            response = await operator.request(
+                "POST", "/api/v1/enrolment-tokens", protocol.canonical_json(body),
+                {**_JSON, "Authorization": f"Bearer {self.token}"},
+            )  # fmt: skip
+            if response.status != 201:
                 raise SimulatorError(
-                    f"enrolment tokens refused ({response.status_code}): {response.text}"
+                    f"enrolment tokens refused ({response.status}): {response.text}"
                 )
             reply = response.json()
             tokens += reply.get("tokens", [reply["token"]])
+        operator.close()
         return tokens
 
+    async def enrol_all(self) -> list[SimulatedKiosk]:
+        """Enrol every kiosk; each sends its full report and fetches its bundle once."""
+        tokens = await self._tokens()
+        kiosks = [SimulatedKiosk(self.server, self.stats) for _ in tokens]
+        gate = asyncio.Semaphore(self.enrol_concurrency)
+
+        async def enrol_and_start(n: int, kiosk: SimulatedKiosk) -> None:
+            async with gate:
+                await kiosk.enrol(tokens[n], n)
+                await kiosk.heartbeat()
+                await kiosk.poll(0)
+                kiosk.first_version = kiosk.version
+
+        await asyncio.gather(*(enrol_and_start(n, k) for n, k in enumerate(kiosks)))
+        return kiosks
+
     async def run(self) -> Stats:
-        limits = httpx.Limits(max_connections=self.kiosks + 16, max_keepalive_connections=None)
-        async with httpx.AsyncClient(limits=limits, timeout=60.0) as client:
-            tokens = await self._tokens(client)
-            kiosks = [SimulatedKiosk(self.server, self.stats) for _ in tokens]
-            gate = asyncio.Semaphore(self.enrol_concurrency)
-
-            async def enrol_and_start(n: int, kiosk: SimulatedKiosk) -> None:
-                async with gate:
-                    await kiosk.enrol(client, tokens[n], n)
-                    await kiosk.heartbeat(client)
-                    await kiosk.poll(client, 0)
-                    kiosk.first_version = kiosk.version
-
-            await asyncio.gather(*(enrol_and_start(n, k) for n, k in enumerate(kiosks)))
+        kiosks = await self.enrol_all()
+        try:
             self.ready.set()
             deadline = time.monotonic() + self.duration_s  # enrolment is not counted
-            await asyncio.gather(*(self._live(client, k, deadline) for k in kiosks))
+            await asyncio.gather(*(self._live(k, deadline) for k in kiosks))
+        finally:
+            for kiosk in kiosks:
+                kiosk.http.close()
         return self.stats
 
-    async def _live(
-        self, client: httpx.AsyncClient, kiosk: SimulatedKiosk, deadline: float
-    ) -> None:
+    async def _live(self, kiosk: SimulatedKiosk, deadline: float) -> None:
         interval = 60.0
         next_beat = time.monotonic() + interval * random.uniform(0.1, 1.0)
         while (remaining := deadline - time.monotonic()) > 0:
@@ -279,15 +273,15 @@ class Simulation:
                 return
             try:
                 if time.monotonic() >= next_beat:
-                    interval = await kiosk.heartbeat(client)
+                    interval = await kiosk.heartbeat()
                     next_beat = time.monotonic() + interval * random.uniform(0.9, 1.1)
                 wait = max(0.0, min(self.wait_s, remaining, next_beat - time.monotonic()))
-                if await kiosk.poll(client, round(wait, 1)) is not None:
-                    await kiosk.heartbeat(client)  # report the version applied
+                if await kiosk.poll(round(wait, 1)) is not None:
+                    await kiosk.heartbeat()  # report the version applied
                     if self.stop_after_bundle:
                         return
-            except httpx.HTTPError as exc:
-                self.stats.error(exc.__class__.__name__)
+            except HttpError as exc:
+                self.stats.error(str(exc))
                 await asyncio.sleep(min(remaining, random.uniform(1.0, 2.0)))
 
 
@@ -300,4 +294,4 @@ def simulate(
     **kwargs: Any,
 ) -> Stats:
     """Run a simulation to its end in a fresh event loop (what the command does)."""
-    return asyncio.run(Simulation(server, token, kiosks, group, duration_s, **kwargs).run())
+    return uvloop.run(Simulation(server, token, kiosks, group, duration_s, **kwargs).run())

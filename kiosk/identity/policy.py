@@ -172,3 +172,18 @@ def audit_declined(*, terminal_id: str, item_code: str, at: datetime) -> Identit
         method=ProofMethod.FACE,
         outcome=Outcome.DECLINED,
     )
+
+
+def audit_pin(
+    *, passed: bool, reason: str | None, terminal_id: str, item_code: str, at: datetime
+) -> IdentityAuditRecord:
+    """社保卡 + 密码: passed, or the reason code (wrong_pin, pin_blocked, other_person);
+    never the PIN, the card number or whose card it was."""
+    return IdentityAuditRecord(
+        at=at,
+        terminal_id=terminal_id,
+        item_code=item_code,
+        method=ProofMethod.SOCIAL_SECURITY_PIN,
+        outcome=Outcome.PASSED if passed else Outcome.FAILED,
+        reason=None if passed else reason,
+    )

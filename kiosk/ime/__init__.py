@@ -1,5 +1,13 @@
 """The pinyin input method behind the on-screen keyboard (no Kivy here)."""
 
-from kiosk.ime.engine import Candidate, candidates, lookup, normalise, segment, warm_up
+from kiosk.ime.engine import (
+    Candidate,
+    candidates,
+    forget,
+    lookup,
+    normalise,
+    segment,
+    warm_up,
+)
 
-__all__ = ["Candidate", "candidates", "lookup", "normalise", "segment", "warm_up"]
+__all__ = ["Candidate", "candidates", "forget", "lookup", "normalise", "segment", "warm_up"]

@@ -47,6 +47,13 @@ def _model() -> Any:
         return _params
 
 
+def forget() -> None:
+    """Drop the lookup caches at the end of a visit: they hold what the resident typed
+    (a name in pinyin, and its characters as candidates)."""
+    _lookup.cache_clear()
+    segment.cache_clear()
+
+
 def warm_up() -> None:
     """Load the model now (about a third of a second) instead of on the first key."""
     _model()

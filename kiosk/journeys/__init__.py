@@ -14,24 +14,28 @@ if TYPE_CHECKING:
     from kiosk.journeys.base import Journey
 
 
-def journeys() -> dict[str, type[Journey]]:
+def journeys() -> dict[str, tuple[type[Journey], ...]]:
+    """Per catalogue ``journey``, the view-models that may serve it (the first that
+    supports the item does: the records screen shows 社保/公积金 and 不动产 alike)."""
     from kiosk.journeys.certificate import CertificateJourney
     from kiosk.journeys.intake import IntakeJourney
     from kiosk.journeys.payment import PaymentJourney
+    from kiosk.journeys.realestate import RealEstateJourney
     from kiosk.journeys.records import RecordsJourney
     from kiosk.journeys.status import StatusJourney
 
-    found: dict[str, type[Journey]] = {
-        cls.name: cls for cls in (CertificateJourney, StatusJourney, RecordsJourney, PaymentJourney)
+    found: dict[str, tuple[type[Journey], ...]] = {
+        cls.name: (cls,) for cls in (CertificateJourney, StatusJourney, PaymentJourney)
     }
-    found[IntakeJourney.name] = IntakeJourney
+    found[RecordsJourney.name] = (RecordsJourney, RealEstateJourney)
+    found[IntakeJourney.name] = (IntakeJourney,)
     from kiosk.journeys.verify import VerifyJourney
 
-    found[VerifyJourney.name] = VerifyJourney
+    found[VerifyJourney.name] = (VerifyJourney,)
     return found
 
 
 def journey_class(item: CatalogItem) -> type[Journey] | None:
     """The journey that serves ``item`` on this terminal, or None."""
-    cls = journeys().get(str(item.journey))
-    return cls if cls is not None and cls.supports(item) else None
+    candidates = journeys().get(str(item.journey), ())
+    return next((cls for cls in candidates if cls.supports(item)), None)

@@ -116,7 +116,9 @@ class CertificateJourney(Journey):
                 ("有效期至", str(issued.valid_until)[:10]),
             ),
             next_steps=("请取走A4证明和身份证", "证明可扫码核验真伪"),
-            status_qr=STATUS_QR_PREFIX + issued.serial,
+            # A certificate is not an application: its QR is the same signed token
+            # the A4 carries, which "verify a certificate" (CERT-VERIFY) checks.
+            verify_qr=issued.qr_token,
         )
         png, notice = print_receipt(services, settings, visit, receipt.to_job())
         return ResultView(

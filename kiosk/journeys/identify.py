@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
     from kiosk.identity.face_verification import FaceDecision
     from kiosk.identity.liveness import LivenessProgress
+    from kiosk.journeys.sscard_pin import SscardPinCheck
     from kiosk.runtime.core import KioskCore
 
 log = structlog.get_logger(__name__)
@@ -68,6 +69,7 @@ class Stage(enum.StrEnum):
     CONSENT = "consent"  # the separate face notice: 同意 / 不同意
     FACE = "face"  # the camera
     CODE = "code"  # scan the e-ID code
+    SSCARD = "sscard"  # insert the social-security card, enter its PIN
 
 
 # The screen that shows each stage (screens/routing.py reads this through the core).
@@ -77,13 +79,10 @@ SCREENS = {
     Stage.CONSENT: "face_consent",
     Stage.FACE: "face",
     Stage.CODE: "ecode",
+    Stage.SSCARD: "sscard_pin",
 }
 
 FACE, SSCARD, CODE, STAFF = "face", "sscard", "code", "staff"
-# 社保卡+密码 needs the card's PIN check (ISO 7816 VERIFY), which neither the PC/SC
-# driver nor the virtual card implements yet: until then the method is not offered,
-# even with a reader present (a button that cannot finish would strand the resident).
-SSCARD_PIN_READY = False
 
 
 @dataclass(frozen=True)
@@ -171,6 +170,7 @@ class IdentifyFlow:
         self.audit: list[IdentityAuditRecord] = []
         self._cancel = threading.Event()
         self.listening = threading.Event()  # the scanner waits for the e-ID code
+        self._sscard: SscardPinCheck | None = None
 
     # -- policy ----------------------------------------------------------------------
     @property
@@ -195,7 +195,8 @@ class IdentifyFlow:
 
     def methods(self) -> list[MethodOption]:
         """What the method choice offers: face only while not declined (and the platform
-        has the resident's photo), the PIN only with a PC/SC reader, always calling staff."""
+        has the resident's photo), the PIN only with a PC/SC reader configured (and found),
+        always calling staff."""
         t = self.t
         offered = options_for(self.assurance, self.consent).combinations
         wanted = {method for combination in offered for method in combination}
@@ -205,8 +206,8 @@ class IdentifyFlow:
                 MethodOption(FACE, t("刷脸核验"), t("看着摄像头，眨眨眼、转转头，约 10 秒"))
             )
         services = self.core.services
-        reader = services is not None and services.smartcard_reader
-        if ProofMethod.SOCIAL_SECURITY_PIN in wanted and reader and SSCARD_PIN_READY:
+        reader = services is not None and services.sscard is not None
+        if ProofMethod.SOCIAL_SECURITY_PIN in wanted and reader:
             options.append(MethodOption(SSCARD, t("社保卡+密码"), t("插入社保卡，输入密码")))
         if ProofMethod.E_ID in wanted:
             options.append(
@@ -222,6 +223,8 @@ class IdentifyFlow:
             self._go(Stage.FACE if may_capture_face(self.consent) else Stage.CONSENT)
         elif key == CODE:
             self._go(Stage.CODE)
+        elif key == SSCARD:
+            self._go(Stage.SSCARD)
         elif key != STAFF:
             raise ValueError(f"method {key!r} is not offered here")
 
@@ -235,6 +238,15 @@ class IdentifyFlow:
         self.cancel()
         self._go(Stage.METHOD if self.pending is not None else Stage.CARD)
 
+    @property
+    def sscard(self) -> SscardPinCheck:
+        """社保卡 + 密码 (``kiosk/journeys/sscard_pin.py``; imported on first use: pyscard)."""
+        if self._sscard is None:
+            from kiosk.journeys.sscard_pin import SscardPinCheck
+
+            self._sscard = SscardPinCheck(self)
+        return self._sscard
+
     # -- face ------------------------------------------------------------------------
     def answer_consent(self, granted: bool) -> None:
         """The separate answer to the face notice. Declining shows the other ways."""
@@ -245,7 +257,7 @@ class IdentifyFlow:
         if granted:
             self._go(Stage.FACE)
             return
-        self._record(
+        self.record(
             audit_declined(
                 terminal_id=settings.terminal.terminal_id,
                 item_code=item.code if item else "",
@@ -321,7 +333,7 @@ class IdentifyFlow:
         def done(decision: FaceDecision) -> None:
             if cancel.is_set():
                 return
-            self._record(
+            self.record(
                 audit_face(
                     matched=decision.match,
                     reason=decision.reason,
@@ -334,7 +346,7 @@ class IdentifyFlow:
             if decision.match:
                 self.proven.add(ProofMethod.FACE)
                 on_done(StepOutcome(True))
-                self._complete(pending)
+                self.complete(pending)
                 return
             on_done(StepOutcome(False, decision_message(decision.reason)))
 
@@ -352,8 +364,10 @@ class IdentifyFlow:
         core.submit(run, done, failed)
 
     def cancel(self) -> None:
-        """Stop the camera or the scan (leaving the page, the visit ending)."""
+        """Stop the camera, the scan or the card watch (leaving the page, the visit ending)."""
         self._cancel.set()
+        if self._sscard is not None:
+            self._sscard.stop()
 
     # -- e-ID code -----------------------------------------------------------------------
     def scan_code(self, on_done: Callable[[StepOutcome], None]) -> None:
@@ -388,7 +402,7 @@ class IdentifyFlow:
             on_done(StepOutcome(True))
             if pending is not None:  # the card was read: keep its full identity
                 identity = pending
-            self._complete(identity)
+            self.complete(identity)
 
         def failed(exc: BaseException) -> None:
             if not cancel.is_set():
@@ -407,7 +421,7 @@ class IdentifyFlow:
     def t(self) -> Callable[[str], str]:
         return self.core.t
 
-    def _complete(self, identity: Identity) -> None:
+    def complete(self, identity: Identity) -> None:
         core = self.core
         if core.state is not VisitState.IDENTIFY:
             return
@@ -424,7 +438,7 @@ class IdentifyFlow:
         self.stage = stage
         self.core.refresh_screen()
 
-    def _record(self, record: IdentityAuditRecord) -> None:
+    def record(self, record: IdentityAuditRecord) -> None:
         self.audit.append(record)
         log.info("identity_audit", **record.to_json())
 

@@ -43,6 +43,7 @@ from kiosk.journeys.intake_capture import (
 from kiosk.journeys.intake_forms import FieldDef, FormDef, add_working_days, form_for
 from kiosk.masking import mask_name
 from kiosk.platform import schemas
+from kiosk.platform.errors import PlatformError
 from kiosk.runtime.messages import Message, message_for
 from kiosk.runtime.views import ResultView
 from kiosk.session.machine import VisitState
@@ -81,6 +82,10 @@ PROBLEMS: dict[str, Message] = {
     "phone": Message(
         "手机号码应为 1 开头的 11 位数字，请检查后重新输入。",
         "A mobile number has 11 digits and starts with 1. Check it and type it again.",
+    ),
+    "number": Message(
+        "这一项只能输入数字，请检查后重新输入。",
+        "Only digits can be entered here. Check the answer and type it again.",
     ),
     "material": Message(
         "请把材料平放在拍摄区，点“拍照”。现在没有带这份材料的，请按“呼叫工作人员”。",
@@ -189,7 +194,8 @@ class IntakeJourney(Journey):
         self.materials = [MaterialState() for _ in item.materials]
         self.signature: bytes | None = None
         self.prefilled_address: str | None = None
-        self.address_loaded = False
+        self.prefilled_fields: dict[str, str] = {}  # field key → value from platform records
+        self.address_loaded = False  # the pre-fill look-ups (address and fields) are done
         self.result: IntakeResult | None = None
         self.camera_presses = 0
         self.today = date.today()
@@ -266,7 +272,10 @@ class IntakeJourney(Journey):
     def hint(self) -> str:
         page, t = self.page, self.t
         if page.kind == "field" and page.field is not None:
-            return page.field.hint_en if self.en else page.field.hint
+            f = page.field
+            if self.prefilled_fields.get(f.key):
+                return f.prefill_hint_en if self.en else f.prefill_hint
+            return f.hint_en if self.en else f.hint
         if page.kind == "material":
             material = self.item.materials[page.material]
             text = t("请把材料平放在拍摄区，然后点“拍照”。")
@@ -326,6 +335,8 @@ class IntakeJourney(Journey):
             return ("text", "phone", 60)
         if page.field is not None and page.field.kind == "phone":
             return ("numeric", "phone", 11)
+        if page.field is not None and page.field.kind == "number":
+            return ("numeric", "phone", page.field.max_length)
         return ("text", "phone", page.field.max_length if page.field else 40)
 
     def text_value(self) -> str:
@@ -334,7 +345,10 @@ class IntakeJourney(Journey):
             stored = self.visit.answers.get("address")
             return str(stored if stored is not None else (self.prefilled_address or ""))
         if page.field is not None:
-            return str(self.visit.answers.get(page.field.key, ""))
+            key = page.field.key
+            if key in self.visit.answers:
+                return str(self.visit.answers[key])
+            return self.prefilled_fields.get(key, "")
         return ""
 
     # -- answering ------------------------------------------------------------------------
@@ -356,11 +370,14 @@ class IntakeJourney(Journey):
         if page.kind in ("details", "elicence"):
             return None
         if page.kind == "field" and page.field is not None:
-            value = str(answers.get(page.field.key, "")).strip()
             if page.field.kind == "choice":
+                value = str(answers.get(page.field.key, "")).strip()
                 return None if value else PROBLEMS["choose"]
+            value = self.text_value().strip()
             if not value:
                 return PROBLEMS["required"] if page.field.required else None
+            if page.field.kind == "number" and not value.isdigit():
+                return PROBLEMS["number"]
             if page.field.kind == "phone" and not (
                 len(value) == 11 and value.isdigit() and value.startswith("1")
             ):
@@ -387,6 +404,9 @@ class IntakeJourney(Journey):
             return problem
         if self.page.kind == "address" and "address" not in self.visit.answers:
             self.visit.answers["address"] = self.text_value()
+        page_field = self.page.field
+        if page_field is not None and page_field.key in self.prefilled_fields:
+            self.visit.answers.setdefault(page_field.key, self.text_value())
         if self.page.kind == "delivery" and self.chosen() == DeliveryMethod.POST.value:
             # The postal address is the next question, even when coming from the check page.
             self.index = [p.kind for p in self.pages()].index("address")
@@ -533,22 +553,33 @@ class IntakeJourney(Journey):
         }[value]
 
     def _load_address(self) -> None:
-        """表单预填: the postal address from the resident's earlier applications."""
+        """表单预填: the postal address from the resident's earlier applications, and the
+        form's pre-filled fields (``prefill``) from the resident's records."""
         identity = self.visit.identity
         if identity is None or self.address_loaded:
             return
         resident_id = identity.resident_id
+        wanted = {f.key: f.prefill for f in self.form.fields if f.prefill is not None}
 
-        def fetch() -> str | None:
-            apps = self.services().platform.applications(resident_id)
+        def fetch() -> tuple[str | None, dict[str, str]]:
+            platform = self.services().platform
+            localities: dict[str, str] = {}
+            for source in sorted(set(wanted.values())):
+                kind = source.split(".")[0]
+                try:
+                    localities[source] = platform.records(resident_id, kind).account.locality
+                except PlatformError:  # no such record: the resident types the answer
+                    continue
+            fields = {key: localities[src] for key, src in wanted.items() if src in localities}
+            apps = platform.applications(resident_id)
             for app in sorted(apps, key=lambda a: a.updated_at, reverse=True):
                 if app.delivery.method is schemas.DeliveryMethod.POST and app.delivery.address:
-                    return app.delivery.address
-            return None
+                    return app.delivery.address, fields
+            return None, fields
 
-        def done(address: str | None) -> None:
+        def done(found: tuple[str | None, dict[str, str]]) -> None:
             self.address_loaded = True
-            self.prefilled_address = address
+            self.prefilled_address, self.prefilled_fields = found
 
         def failed(exc: BaseException) -> None:
             self.address_loaded = True  # the resident types it; nothing else depends on it
@@ -921,6 +952,7 @@ class IntakeJourney(Journey):
         self.materials = []
         self.signature = None
         self.prefilled_address = None
+        self.prefilled_fields = {}
 
 
 def _paper_original(material: Material) -> bool:

@@ -4,6 +4,13 @@ An item without its own file uses ``config/forms/_generic.yaml`` (contact phone
 and a short reason). Name and ID number never come from a form: they are read
 from the card. A form may carry the 告知承诺 text the resident signs, and how
 many working days a deferred material (容缺受理) may follow.
+
+Field kinds: ``choice`` (buttons, ``options``), ``text`` (pinyin keyboard),
+``phone`` (numeric pad, a mobile number), ``number`` (numeric pad, digits only,
+up to ``max_length``). A text field may be pre-filled (表单预填) from the
+resident's platform records (``prefill``: the locality of the housing-fund or
+social-insurance account); the resident can change it, and the page then shows
+``prefill_hint`` instead of ``hint``.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from kiosk import safe_yaml
 from kiosk.paths import CONFIG_DIR
 
 FORMS_DIR = CONFIG_DIR / "forms"
 GENERIC = "_generic"
+
+
+# Where a text field's pre-filled value comes from: ``<record kind>.locality``.
+Prefill = Literal["housing_fund.locality", "social_insurance.locality"]
 
 
 class _Part(BaseModel):
@@ -34,7 +45,7 @@ class Option(_Part):
 
 class FieldDef(_Part):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    kind: Literal["choice", "text", "phone"]
+    kind: Literal["choice", "text", "phone", "number"]
     label: str
     label_en: str
     hint: str = ""
@@ -44,6 +55,9 @@ class FieldDef(_Part):
     required: bool = True
     options: tuple[Option, ...] = ()
     max_length: int = Field(default=40, ge=1, le=200)
+    prefill: Prefill | None = None
+    prefill_hint: str = ""
+    prefill_hint_en: str = ""
 
 
 class Commitment(_Part):
@@ -60,11 +74,17 @@ class FormDef(_Part):
 
 
 def load_form_file(path: Path) -> FormDef:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_yaml.load(path.read_text(encoding="utf-8"))
     form = FormDef.model_validate(data)
     for field in form.fields:
         if (field.kind == "choice") != bool(field.options):
             raise ValueError(f"{path.name}: {field.key}: options are for choice fields only")
+        if field.prefill is not None and (
+            field.kind != "text" or not (field.prefill_hint and field.prefill_hint_en)
+        ):
+            raise ValueError(
+                f"{path.name}: {field.key}: prefill is for text fields, with prefill_hint(_en)"
+            )
     return form
 
 

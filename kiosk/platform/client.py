@@ -52,6 +52,7 @@ from kiosk.platform.schemas import (
     IssuerKey,
     Material,
     PaymentOrder,
+    RealEstateRecords,
     RecordKind,
     ResidentIdentity,
     ResidentRecords,
@@ -190,6 +191,9 @@ class PlatformClient:
     def records(self, resident_id: str, kind: RecordKind | str) -> ResidentRecords:
         path = f"/residents/{_seg(resident_id)}/records/{_seg(str(kind))}"
         return self._get(path, ResidentRecords)
+
+    def real_estate(self, resident_id: str) -> RealEstateRecords:
+        return self._get(f"/residents/{_seg(resident_id)}/real-estate", RealEstateRecords)
 
     def issue_certificate(
         self,

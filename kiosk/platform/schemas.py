@@ -91,6 +91,35 @@ class ResidentRecords(_Model):
     rows: list[RecordRow]
 
 
+class EncumbranceKind(enum.StrEnum):
+    MORTGAGE = "mortgage"  # 抵押
+    SEIZURE = "seizure"  # 查封
+
+
+class Encumbrance(_Model):
+    kind: EncumbranceKind
+    kind_label: str
+    holder: str = Field(description="the mortgagee, or the authority that ordered the seizure")
+    registered_on: date
+    until: date | None = Field(default=None, description="end of the term; null if open-ended")
+
+
+class RealEstateProperty(_Model):
+    certificate_no: str = Field(description="不动产权证书号")
+    location: str = Field(description="坐落")
+    area_m2: Decimal = Field(description="building area in square metres")
+    use: str = Field(description="用途")
+    registered_on: date
+    encumbrances: list[Encumbrance] = Field(description="mortgages and seizures now in force")
+
+
+class RealEstateRecords(_Model):
+    """The real estate registered in the resident's name (empty when there is none)."""
+
+    resident_id: str
+    properties: list[RealEstateProperty]
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Demo residents of the reference platform, their records and applications.
+"""Demo residents of the reference platform, their records, applications and real estate.
 
 The first three are the people the ID-card emulator presents; their numbers
 pass the GB 11643 check. 王建国 (foreigner permanent residence card
@@ -22,6 +22,9 @@ from kiosk.platform.schemas import (
     ApplicationState,
     Delivery,
     DeliveryMethod,
+    Encumbrance,
+    EncumbranceKind,
+    RealEstateProperty,
     RecordKind,
     RecordRow,
     TimelineEntry,
@@ -636,3 +639,47 @@ RESIDENTS: tuple[SeedResident, ...] = (
         ),
     ),
 )
+
+
+def _mortgage(holder: str, since: date, until: date) -> Encumbrance:
+    return Encumbrance(
+        kind=EncumbranceKind.MORTGAGE,
+        kind_label="抵押",
+        holder=holder,
+        registered_on=since,
+        until=until,
+    )
+
+
+# 不动产登记: what is registered in a resident's name, by resident id. 张秀英 has a flat
+# under mortgage and a garage under a court's seizure; the others own nothing here.
+REAL_ESTATE: dict[str, tuple[RealEstateProperty, ...]] = {
+    "rs_8d41f0c27a5b": (
+        RealEstateProperty(
+            certificate_no="京（2016）朝阳区不动产权第0031527号",
+            location="北京市朝阳区和平街十一区12号楼3单元502",
+            area_m2=_D("78.45"),
+            use="住宅",
+            registered_on=date(2016, 4, 18),
+            encumbrances=[
+                _mortgage("中国工商银行北京朝阳支行", date(2016, 4, 18), date(2036, 4, 17))
+            ],
+        ),
+        RealEstateProperty(
+            certificate_no="京（2019）朝阳区不动产权第0107764号",
+            location="北京市朝阳区和平街十一区地下车库B1-037",
+            area_m2=_D("13.20"),
+            use="车库",
+            registered_on=date(2019, 9, 2),
+            encumbrances=[
+                Encumbrance(
+                    kind=EncumbranceKind.SEIZURE,
+                    kind_label="查封",
+                    holder="北京市朝阳区人民法院",
+                    registered_on=date(2026, 3, 10),
+                    until=date(2029, 3, 9),
+                )
+            ],
+        ),
+    ),
+}

@@ -33,6 +33,7 @@ from kiosk.platform.schemas import (
     IssuerKey,
     PaymentOrder,
     PaymentRequest,
+    RealEstateRecords,
     RecordKind,
     ResidentIdentity,
     ResidentRecords,
@@ -148,6 +149,10 @@ def _routes(service: PlatformService) -> APIRouter:
     @api.get("/residents/{resident_id}/records/{kind}", tags=["records"])
     def records(resident_id: str, kind: str) -> ResidentRecords:
         return service.records(resident_id, kind)
+
+    @api.get("/residents/{resident_id}/real-estate", tags=["records"])
+    def real_estate(resident_id: str) -> RealEstateRecords:
+        return service.real_estate(resident_id)
 
     @api.post("/certificates", tags=["certificates"], status_code=201)
     def issue_certificate(

@@ -37,6 +37,7 @@ from kiosk.platform.schemas import (
     PaymentOrder,
     PaymentRequest,
     PaymentStatus,
+    RealEstateRecords,
     RecordKind,
     ResidentIdentity,
     ResidentRecords,
@@ -187,6 +188,12 @@ class PlatformService:
         if records is None:
             raise _no_records(record_kind)
         return records
+
+    def real_estate(self, resident_id: str) -> RealEstateRecords:
+        self._resident(resident_id)
+        return RealEstateRecords(
+            resident_id=resident_id, properties=self.store.real_estate(resident_id)
+        )
 
     # --- certificates -------------------------------------------------------------------------
 

@@ -20,8 +20,8 @@ import structlog
 from pydantic import BaseModel
 
 from kiosk.paths import SHARED_DIR
-from kiosk.platform.schemas import RecordKind, ResidentRecords
-from kiosk.platform.seed import RESIDENTS, SeedResident
+from kiosk.platform.schemas import RealEstateProperty, RecordKind, ResidentRecords
+from kiosk.platform.seed import REAL_ESTATE, RESIDENTS, SeedResident
 
 log = structlog.get_logger(__name__)
 
@@ -116,6 +116,8 @@ class Store:
                         "INSERT INTO records VALUES (?, ?, ?)",
                         (person.resident_id, record.kind.value, doc.model_dump_json()),
                     )
+                for estate in REAL_ESTATE.get(person.resident_id, ()):
+                    self.put("real_estate", estate.certificate_no, person.resident_id, estate)
                 for application in person.applications:
                     self.put(
                         "applications",
@@ -184,6 +186,9 @@ class Store:
                 (resident_id, kind.value),
             ).fetchone()
         return None if row is None else ResidentRecords.model_validate_json(row[0])
+
+    def real_estate(self, resident_id: str) -> list[RealEstateProperty]:
+        return self.list_for("real_estate", resident_id, RealEstateProperty)
 
     def put(self, collection: str, doc_id: str, resident_id: str | None, doc: BaseModel) -> None:
         with self._lock:

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 
+from kiosk import ime
 from kiosk.catalog.loader import load_catalog
 from kiosk.catalog.model import CatalogItem
 from kiosk.config.settings import Settings
 from kiosk.i18n import Translator
-from kiosk.journeys import journey_class
+from kiosk.journeys import journey_class, journeys
 from kiosk.journeys.base import Journey
 from kiosk.journeys.certificate import CertificateJourney
 from kiosk.journeys.identify import IdentifyFlow
@@ -100,7 +101,9 @@ class KioskCore:
             # about a second to import, which must not delay the first frame.
             from kiosk.runtime.services import start_services
 
-            return start_services(self.settings)
+            services = start_services(self.settings)
+            journeys()  # their modules too (verify pulls in pyHanko), before screens need them
+            return services
 
         def done(services: Services) -> None:
             self.services = services
@@ -445,12 +448,15 @@ class KioskCore:
 
     def end_visit(self, reason: str) -> None:
         """Wipe everything personal and go back to the attract screen."""
-        self._cancel_identify.set()
+        self.cancel_identify()  # the card read, and the camera, scan or card watch
         if self.state is not VisitState.ATTRACT:
             if self.state is not VisitState.END:
                 self.machine.set_state(VisitState.END)
             self.audit("visit_ended", reason=audit_end_reason(reason), service=self.visit.item_code)
             self.visit.wipe()
+            if self.services is not None:  # the resident has taken the A4 paper
+                self.services.a4.clear_tray()
+            ime.forget()  # the keyboard's caches hold what the resident typed
             self.visit = Visit()
             self.set_elder_mode(False)
             self._idle_warned = False

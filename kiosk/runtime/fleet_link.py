@@ -26,7 +26,7 @@ import structlog
 
 from kiosk.config.loader import ConfigError, load_settings
 from kiosk.config.settings import Settings
-from kiosk.fleet.agent.identity import IDENTITY_FILE
+from kiosk.fleet import IDENTITY_FILE
 from kiosk.runtime.core import CoreListener
 from kiosk.session.machine import VisitState
 

@@ -4,11 +4,11 @@
 full ID number in three places and returns where it found them (empty when clean):
 
 - **files**: every file under the data dir (contents and file names), except the
-  embedded platform's own directory (the government's system, not the kiosk's) and
-  the A4 spool (the A4 printer's paper tray: the certificate is handed to the
-  resident). Sealed outbox rows are scanned too: they are encrypted, so they never
-  match. The virtual receipt printer's output (``virtual-printer/*.png|.bin``) *is*
-  scanned: receipts must carry masked data only.
+  embedded platform's own directory (the government's system, not the kiosk's). The
+  A4 spool is scanned: it is emptied when the visit ends. Sealed outbox rows are
+  scanned too: they are encrypted, so they never match. The virtual receipt printer's
+  output (``virtual-printer/*.png|.bin``) *is* scanned: receipts must carry masked
+  data only.
 - **logs**: the log output captured during the visit (:class:`LogCapture`).
 - **memory**: strings and bytes reachable from the core (its visit, journey, services,
   pools, listeners), walked through dicts, lists, instance attributes and closures;
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from kiosk.runtime.core import KioskCore
 
 ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "gb18030")
-SKIPPED_DIRS = ("platform", "a4-spool")  # relative to the data dir; see the module doc
+SKIPPED_DIRS = ("platform",)  # relative to the data dir; see the module doc
 # The reference platform's own objects (its seed of demo residents, store, service) are
 # the government's system, not the kiosk's, even when a test runs it in this process.
 PLATFORM_MODULES = (

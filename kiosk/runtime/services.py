@@ -31,11 +31,13 @@ from kiosk.runtime.simulation import (
     Simulators,
     simulated_resident,
     start_simulators,
+    start_virtual_sscards,
 )
 
 if TYPE_CHECKING:
     from devices.camera.base import Camera
     from devices.face.model import FaceEngine
+    from devices.smartcard.reader import PcscSocialSecurityReader
     from kiosk.identity.liveness import TurnDirection
 
 log = structlog.get_logger(__name__)
@@ -54,7 +56,7 @@ class Services:
     qr_scanner: SerialQrScanner | None = None
     resident_sim: SimulatedResident | None = None
     face_settings: FaceSettings | None = None
-    smartcard_reader: bool = False  # a PC/SC reader was listed at start-up
+    sscard: PcscSocialSecurityReader | None = None  # 社保卡 + 密码 (devices.sscard.reader)
     _face_engine: FaceEngine | None = None
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
     # The durable outbox for applications (intake): sealed rows, one sender thread.
@@ -124,15 +126,6 @@ class Services:
 
         return open_camera(settings.camera.source, settings.camera.fps)
 
-    @staticmethod
-    def smartcard_reader_present() -> bool:
-        """A PC/SC reader is there (pcscd running and listing one)."""
-        try:
-            from devices.smartcard.pcscd import reader_names
-        except ImportError:
-            return False
-        return bool(reader_names())
-
     def read_card_when_present(self, cancel: threading.Event, timeout_s: float) -> IdCardData:
         """Poll the reader until a card is there, then read it (worker thread only)."""
         deadline = time.monotonic() + timeout_s
@@ -201,6 +194,7 @@ def start_services(settings: Settings) -> Services:
     a4: A4Printer = (
         SpoolA4Printer(data_dir / "a4-spool") if queue == "spool" else CupsA4Printer(queue)
     )
+    a4.clear_tray()  # left by a visit that a crash cut short
     manager = DeviceManager(
         {"idcard": reader, "receipt_printer": printer, "a4_printer": a4},
         interval_s=devices.health_interval_s,
@@ -220,10 +214,33 @@ def start_services(settings: Settings) -> Services:
         qr_scanner=qr_scanner,
         resident_sim=simulated_resident(camera.source, camera.fps),
         face_settings=settings.face,
-        smartcard_reader=Services.smartcard_reader_present(),
+        sscard=open_sscard_reader(devices.sscard.reader, sims),
         outbox=start_outbox(settings, data_dir, url),
         audit=open_audit(settings, data_dir),
     )
+
+
+def open_sscard_reader(choice: str, sims: Simulators) -> PcscSocialSecurityReader | None:
+    """The PC/SC reader for 社保卡 + 密码, or None (the method is then not offered). A
+    configured reader that is missing is logged, never replaced by another."""
+    from devices.smartcard.pcscd import reader_names
+    from devices.smartcard.reader import PcscSocialSecurityReader
+
+    if choice == "none":
+        return None
+    if choice == "virtual":
+        try:
+            start_virtual_sscards(sims)
+        except (DeviceUnavailable, OSError) as exc:
+            log.error("sscard_simulator_failed", error=str(exc))
+            return None
+        return PcscSocialSecurityReader(sims.sscard_reader)
+    names = reader_names()
+    name = (names[0] if names else None) if choice == "auto" else choice
+    if name is None or name not in names:
+        log.error("sscard_reader_missing", reader=choice)
+        return None
+    return PcscSocialSecurityReader(name)
 
 
 def open_audit(settings: Settings, data_dir: Path) -> AuditLog | None:

@@ -1,13 +1,14 @@
 """Simulated devices for machines without hardware.
 
 They sit *below* the wire protocol (a GA 467 card emulator on a pty, an ESC/POS
-printer on a TCP socket) so the real drivers run. They are chosen by
-configuration (``port: emulator``, ``connection: virtual``), never as a silent
-fallback when real hardware fails.
+printer on a TCP socket, social-security cards behind pcscd + vpcd) so the real
+drivers run. They are chosen by configuration (``port: emulator``, ``connection:
+virtual``, ``reader: virtual``), never as a silent fallback when real hardware fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from devices.scanner.emulator import QrScannerEmulator
 if TYPE_CHECKING:
     from devices.camera.playback import PlaybackCamera
     from devices.face.model import FaceEngine
+    from devices.smartcard.virtual_card import VirtualSocialSecurityCard
     from kiosk.identity.liveness import TurnDirection as Turn
 
 
@@ -30,6 +32,11 @@ class Simulators:
     printer: VirtualPrinter | None = None
     receipts_dir: Path | None = None
     qr_scanner: QrScannerEmulator | None = None
+    # 社保卡: the PC/SC reader name of vpcd's slot, and one virtual card per sample (each
+    # keeps its PIN counter for the kiosk's life, as a plastic card would).
+    sscard_reader: str | None = None
+    sscards: dict[str, VirtualSocialSecurityCard] = field(default_factory=dict)
+    _pcscd: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _started: list[object] = field(default_factory=list)
 
     @property
@@ -51,7 +58,21 @@ class Simulators:
             raise RuntimeError("no QR-scanner emulator is running")
         self.qr_scanner.scan(text)
 
+    def insert_sscard(self, slug: str) -> None:
+        """Simulated devices only: put a sample 社保卡 in the reader (the one there leaves
+        first). Blocks for a moment (a card needs ~1 s out of the slot): worker threads."""
+        if self.sscard_reader is None:
+            raise RuntimeError("no virtual social-security card reader is running")
+        self.remove_sscard()
+        self.sscards[slug].insert()
+
+    def remove_sscard(self) -> None:
+        for card in self.sscards.values():
+            card.remove()
+
     def stop(self) -> None:
+        self.remove_sscard()
+        self._pcscd.close()
         if self.qr_scanner is not None:
             self.qr_scanner.stop()
         if self.idcard is not None:
@@ -81,6 +102,21 @@ def start_simulators(
         sims.printer = VirtualPrinter(sims.receipts_dir, PROFILES[printer_profile])
         sims.printer.start()
     return sims
+
+
+def start_virtual_sscards(sims: Simulators) -> None:
+    """pcscd with vpcd (started here unless it runs; holds vpcd's slot lock until
+    ``stop``) and a virtual card per sample, none inserted yet."""
+    from devices.smartcard.pcscd import pcscd_with_vpcd
+    from devices.smartcard.samples import SAMPLES as SSCARD_SAMPLES
+    from devices.smartcard.virtual_card import VirtualSocialSecurityCard
+
+    slot = sims._pcscd.enter_context(pcscd_with_vpcd())
+    sims.sscard_reader = slot.reader
+    sims.sscards = {
+        slug: VirtualSocialSecurityCard(profile, port=slot.port)
+        for slug, profile in SSCARD_SAMPLES.items()
+    }
 
 
 class SimulatedResident:

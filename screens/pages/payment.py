@@ -18,7 +18,8 @@ class PaymentScreen(KioskScreen):
         if not isinstance(journey, PaymentJourney):
             return
         for option in journey.options():
-            button = SecondaryButton(text=option.label, height=90, font_size=self.ui.large_px)
+            # 84 px: four options still fit under the title in 长辈模式's larger text
+            button = SecondaryButton(text=option.label, height=84, font_size=self.ui.large_px)
             button.bind(on_release=partial(self.choose, option))
             box.add_widget(button)
 

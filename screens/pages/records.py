@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.journeys.records import RecordsJourney
+from kiosk.journeys.records import RecordsQuery
 from kiosk.runtime.views import Outcome, ResultView
 from screens.pages.base import KioskScreen
-from screens.widgets import InfoRow, TableRow
+from screens.widgets import InfoRow, TableRow, key_width
 
 
 class RecordsScreen(KioskScreen):
-    """The resident's records: account summary, recent rows a page at a time, print."""
+    """The resident's records (社保, 公积金, 不动产): a summary, table rows a page at a time,
+    print."""
 
     title = StringProperty("")
     loading = BooleanProperty(False)
@@ -21,9 +24,9 @@ class RecordsScreen(KioskScreen):
     printed = BooleanProperty(False)
     notice = StringProperty("")
 
-    def _journey(self) -> RecordsJourney | None:
+    def _journey(self) -> RecordsQuery[Any] | None:
         journey = self.core.journey
-        return journey if isinstance(journey, RecordsJourney) else None
+        return journey if isinstance(journey, RecordsQuery) else None
 
     def refresh(self) -> None:
         journey = self._journey()
@@ -56,19 +59,22 @@ class RecordsScreen(KioskScreen):
         self.loaded = True
         self._fill(journey)
 
-    def _fill(self, journey: RecordsJourney) -> None:
+    def _fill(self, journey: RecordsQuery[Any]) -> None:
         summary, table = self.ids.summary, self.ids.table
         summary.clear_widgets()
         table.clear_widgets()
         self.page, self.pages = journey.page, journey.pages
         if journey.records is None:
             return
-        px = self.ui.body_px
-        for key, value in journey.summary_rows():
-            summary.add_widget(
-                InfoRow(key=key, value=value, font_px=self.ui.small_px, key_width=120)
-            )
-        table.add_widget(TableRow(cells=list(journey.columns()), font_px=px, header=True))
+        px, small = self.ui.body_px, self.ui.small_px
+        rows = journey.summary_rows()
+        summary.cols = journey.summary_cols
+        width = key_width([key for key, _ in rows], small)
+        for key, value in rows:
+            summary.add_widget(InfoRow(key=key, value=value, font_px=small, key_width=width))
+        columns = journey.columns()
+        if columns:
+            table.add_widget(TableRow(cells=list(columns), font_px=px, header=True))
         for row in journey.page_rows():
             table.add_widget(TableRow(cells=list(row), font_px=px))
 

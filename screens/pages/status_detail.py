@@ -5,7 +5,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.journeys.status import StatusJourney
 from kiosk.runtime.views import ResultView
 from screens.pages.base import KioskScreen
-from screens.widgets import InfoRow, KLabel, TimelineRow
+from screens.widgets import InfoRow, KLabel, TimelineRow, key_width
 
 
 class StatusDetailScreen(KioskScreen):
@@ -30,8 +30,12 @@ class StatusDetailScreen(KioskScreen):
         if journey is None or journey.selected is None:
             return
         self.has_list = journey.listed and len(journey.applications) > 1
-        for key, value in journey.summary_rows():
-            rows.add_widget(InfoRow(key=key, value=value, font_px=self.ui.small_px, key_width=100))
+        summary = journey.summary_rows()
+        width = key_width([key for key, _ in summary], self.ui.small_px)
+        for key, value in summary:
+            rows.add_widget(
+                InfoRow(key=key, value=value, font_px=self.ui.small_px, key_width=width)
+            )
         view = journey.selected
         for group in view.groups:
             timeline.add_widget(

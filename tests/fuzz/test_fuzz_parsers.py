@@ -226,7 +226,14 @@ def test_config_yaml(data: bytes) -> None:
 @given(
     st.binary(max_size=300)
     | mutated([_yaml_seed(str(p))[:2000] for p in sorted(CATALOG_DIR.glob("*.yaml"))[:3]])
-    | st.sampled_from([b"items: [&a [*a]]", b"items: &a [*a]", b"items: [&a {code: X, x: *a}]"])
+    | st.sampled_from(
+        [
+            b"items: [&a [*a]]",
+            b"items: &a [*a]",
+            b"items: [&a {code: X, x: *a}]",
+            b"a: &a [l, l, l]\nb: &b [*a, *a, *a]\nitems: [*b, *b, *b]",  # billion laughs
+        ]
+    )
 )
 def test_catalog_yaml(data: bytes) -> None:
     targets.catalog_yaml(data)

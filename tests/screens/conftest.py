@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -53,8 +52,6 @@ class DemoRun:
 
 
 def run_demo(out: Path, *extra: str) -> DemoRun:
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     completed = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "demo", "--out", str(out), *extra],
@@ -94,3 +91,32 @@ def records_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 @pytest.fixture(scope="session")
 def payment_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     return run_demo(tmp_path_factory.mktemp("demo-payment"), "--journey", "payment")
+
+
+@pytest.fixture(scope="session")
+def verify_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-verify"), "--journey", "verify")
+
+
+@pytest.fixture(scope="session")
+def intake_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-intake"), "--journey", "intake")
+
+
+@pytest.fixture(scope="session")
+def code_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """Identity by the e-ID code instead of the card (certificate journey)."""
+    return run_demo(tmp_path_factory.mktemp("demo-ecode"), "--identity", "code")
+
+
+@pytest.fixture(scope="session")
+def face_run() -> DemoRun:
+    """Card + face, in elder mode: one demo process shared with test_elder_mode.py."""
+    from tests.screens.test_elder_mode import elder_face_run
+
+    return elder_face_run()
+
+
+@pytest.fixture(scope="session")
+def realestate_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo(tmp_path_factory.mktemp("demo-realestate"), "--journey", "realestate")

@@ -98,15 +98,16 @@ def ink_and_background(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return background, ink
 
 
-def glyph_height(pixels: np.ndarray) -> int:
-    """The tallest run of rows holding ink: one line of glyphs, as rendered."""
+def glyph_height(pixels: np.ndarray, line_gap: int = 2) -> int:
+    """The tallest run of rows holding ink: one line of glyphs, as rendered. Blank runs
+    of up to ``line_gap`` rows lie inside a glyph (章 has one), longer ones between lines."""
     _background, ink = ink_and_background(pixels)
     rows = np.flatnonzero(ink.any(axis=1))
     if rows.size == 0:
         return 0
     tallest, start, previous = 0, rows[0], rows[0]
     for row in rows[1:]:
-        if row > previous + 2:  # a gap: the next line
+        if row > previous + line_gap:  # the next line
             tallest = max(tallest, previous - start + 1)
             start = row
         previous = row
@@ -140,15 +141,22 @@ def texts(screen: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def measured(run: DemoRun) -> dict[str, dict[str, Any]]:
+def line_gap(widget: dict[str, Any]) -> int:
+    """Kivy leaves about half the font size between lines; a quarter is inside a glyph."""
+    return max(2, round(widget["font_size"] / 4))
+
+
+def measured(run: DemoRun, names: tuple[str, ...] = ELDER_SCREENS) -> dict[str, dict[str, Any]]:
     figures: dict[str, dict[str, Any]] = {}
-    for name in ELDER_SCREENS:
+    for name in names:
         found = run.screens(name)
         assert found, f"no {name} screen in the elder demo"
         screen = found[0]
         with Image.open(run.out / screen["file"]) as image:
             labels = texts(screen)
-            heights = [(glyph_height(crop(image, text_box(w))), w["text"]) for w in labels]
+            heights = [
+                (glyph_height(crop(image, text_box(w)), line_gap(w)), w["text"]) for w in labels
+            ]
             ratios = [(contrast(crop(image, text_box(w))), w["text"]) for w in labels]
         buttons = [w["box"] for w in screen["widgets"] if w["kind"] == "button" and not w["sim"]]
         line_px = [w["texture_size"][1] / max(1, w["text"].count("\n") + 1) for w in labels]

@@ -1,20 +1,18 @@
 """The voice guide (screens/voice.py) with real espeak-ng, synthesised to WAV files:
-one prompt per screen, repeat, a new prompt interrupts, reset restores the volume."""
+one prompt per screen, repeat, a new prompt interrupts, 音量 + / −, reset restores the
+volume."""
 
 from __future__ import annotations
 
+import array
 import json
-import shutil
+import math
 import wave
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from kiosk.config.settings import VoiceOutputSettings
 from screens.voice import SCREEN_PROMPTS, VoiceGuide
-
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
 
 
 def seconds(path: Path) -> float:
@@ -68,3 +66,30 @@ def test_a_new_prompt_interrupts_and_reset_restores_volume(tmp_path: Path) -> No
 def test_prompts_exist_for_the_new_screens() -> None:
     for name in ("identify_method", "face_consent", "ecode", "verify", "guide"):
         assert SCREEN_PROMPTS[name](FakeCore()).strip()  # type: ignore[arg-type]
+
+
+def rms(path: Path) -> float:
+    with wave.open(str(path)) as wav:
+        frames = wav.readframes(wav.getnframes())
+    samples = array.array("h", frames)
+    return math.sqrt(sum(s * s for s in samples) / max(1, len(samples)))
+
+
+def test_volume_buttons_are_heard_and_reset_after_the_visit(tmp_path: Path) -> None:
+    """音量 + / −: the prompt again at once, louder or softer in the WAV itself; the
+    end of the visit restores the configured volume."""
+    voice = guide(tmp_path)
+    core = FakeCore()
+    voice.screen_shown(core, "steps", SimpleNamespace())  # type: ignore[arg-type]
+    assert voice.voice is not None and voice.voice.wait(20)
+    assert voice.change_volume(+1, "zh_CN") == 125
+    assert voice.voice.wait(20)
+    assert voice.change_volume(-1, "zh_CN") == 100
+    assert voice.change_volume(-1, "zh_CN") == 75
+    assert voice.voice.wait(20)
+    listed = json.loads((tmp_path / "prompts.json").read_text(encoding="utf-8"))
+    assert [p["screen"] for p in listed] == ["steps"] + ["steps-volume"] * 3
+    normal, louder, softer = (rms(tmp_path / listed[i]["file"]) for i in (0, 1, 3))
+    assert louder > normal * 1.1 and softer < normal * 0.9
+    voice.reset()
+    assert voice.volume == 100

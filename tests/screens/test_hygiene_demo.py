@@ -1,5 +1,6 @@
-"""Personal-data hygiene after each UI journey: the demo checks the data dir, the
-visit's log output and the objects the app still holds once the visit has ended."""
+"""Personal-data hygiene after every UI journey and identity method: the demo checks the
+data dir, the visit's log output and the objects the app still holds once the visit has
+ended."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import pytest
 
 from tests.screens.conftest import DemoRun
 
-RUNS = ["journey_run", "status_run", "records_run", "payment_run"]
+RUNS = [
+    "journey_run",
+    "status_run",
+    "records_run",
+    "payment_run",
+    "verify_run",
+    "intake_run",
+    "code_run",  # identity by the e-ID code
+    "face_run",  # identity by card + face, elder mode
+]
 
 
 @pytest.mark.parametrize("fixture", RUNS)

@@ -4,31 +4,26 @@ instead of the card."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.screens.conftest import DemoRun, run_demo
-from tests.screens.test_elder_mode import elder_face_run, why
+from tests.screens.conftest import DemoRun
+from tests.screens.test_elder_mode import why
 
 pytestmark = pytest.mark.ui
 
 
 @pytest.fixture(scope="module")
-def face_run() -> DemoRun:
-    run = elder_face_run()  # shared with test_elder_mode.py: one demo process
-    assert run.returncode == 0, why(run)
-    return run
+def face_run(face_run: DemoRun) -> DemoRun:
+    assert face_run.returncode == 0, why(face_run)
+    return face_run
 
 
 @pytest.fixture(scope="module")
-def code_run() -> DemoRun:
-    run = run_demo(Path(tempfile.mkdtemp(prefix="demo-ecode-")), "--identity", "code")
-    assert run.returncode == 0, why(run)
-    return run
+def code_run(code_run: DemoRun) -> DemoRun:
+    assert code_run.returncode == 0, why(code_run)
+    return code_run
 
 
 def test_the_method_choice_always_shows_a_non_face_way(face_run: DemoRun) -> None:

@@ -13,18 +13,13 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageStat
 
-from tests.screens.conftest import DemoRun, run_demo
+from tests.screens.conftest import DemoRun
 
 pytestmark = pytest.mark.ui
 
 MASKED_ZXY = "110105********002X"
 FULL_ZXY = "11010519491231002X"
 STEP = re.compile(r"第 (\d+) 步，共 (\d+) 步")
-
-
-@pytest.fixture(scope="module")
-def intake_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    return run_demo(tmp_path_factory.mktemp("demo-intake"), "--journey", "intake")
 
 
 def steps_of(run: DemoRun, name: str) -> tuple[int, int]:

@@ -94,8 +94,7 @@ def send_wm_delete(display: str, window: int) -> None:
 
 @pytest.fixture
 def kiosk_window(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, dict[str, str]]]:
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        pytest.skip("Xvfb and xdotool are needed")
+    assert shutil.which("xdotool"), "xdotool is missing: run scripts/setup.sh"
     from kiosk.xvfb import virtual_display
 
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}

@@ -46,10 +46,6 @@ def run_driver(out: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def technician_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
-    import shutil
-
-    if shutil.which("Xvfb") is None:
-        pytest.skip("Xvfb is not installed")
     out = tmp_path_factory.mktemp("technician-ui")
     done = run_driver(out)
     return out, done.stdout + done.stderr, done.returncode
@@ -164,7 +160,7 @@ def driver_class() -> type:
         def script(self) -> Script:
             from kivy.core.window import Window
 
-            yield Wait("the core to be ready", lambda: bool(self.app.ui and self.app.ui.ready), 90)
+            yield self.kiosk_up()
             yield self.on_screen("attract")
             # Count the PIN attempts the audit log receives.
             services = self.core.services

@@ -3,22 +3,18 @@ freshly issued by the platform is genuine; the same token with a changed claim i
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
-from tests.screens.conftest import DemoRun, run_demo
+from tests.screens.conftest import DemoRun
 from tests.screens.test_elder_mode import why
 
 pytestmark = pytest.mark.ui
 
 
 @pytest.fixture(scope="module")
-def verify_run() -> DemoRun:
-    run = run_demo(Path(tempfile.mkdtemp(prefix="demo-verify-")), "--journey", "verify")
-    assert run.returncode == 0, why(run)
-    return run
+def verify_run(verify_run: DemoRun) -> DemoRun:
+    assert verify_run.returncode == 0, why(verify_run)
+    return verify_run
 
 
 def test_scan_page(verify_run: DemoRun) -> None:

@@ -135,8 +135,18 @@ class ConfigAgent:
             return None
 
     def stage(self, document: dict[str, Any]) -> int:
-        """Verify ``document`` and write it to ``staged``; raises BundleError if refused."""
-        payload = protocol.verify_bundle(document, self.identity.signing_keys)
+        """Verify ``document`` and write it to ``staged``; raises BundleError if refused.
+
+        A key set the bundle carries must be endorsed by a pinned key; if it is newer than
+        the pins it replaces them, but only once the bundle it came with is accepted.
+        """
+        pinned, serial = self.identity.signing_keys, self.identity.key_set_serial
+        key_set = document.get("key_set") if isinstance(document, dict) else None
+        if key_set is not None:
+            set_serial, keys = protocol.verify_key_set(key_set, pinned)
+            if set_serial > serial:
+                pinned, serial = keys, set_serial
+        payload = protocol.verify_bundle(document, pinned)
         version, target = payload.get("version"), payload.get("target") or {}
         if not isinstance(version, int):
             raise protocol.BundleError("bundle has no version")
@@ -153,6 +163,9 @@ class ConfigAgent:
             self._bundle_dir.mkdir(parents=True, exist_ok=True)
             _atomic_write(self._file("staged.yaml"), _yaml(overlay))
             _atomic_write(self._file("staged.json"), json.dumps(document, ensure_ascii=False))
+        if serial != self.identity.key_set_serial:
+            self.identity = self.identity.pin(self.data_dir, pinned, serial)
+            log.info("fleet.keys_pinned", keys=sorted(pinned), serial=serial)
         self.last_refusal = None
         log.info("fleet.bundle_staged", version=version)
         if self._on_staged is not None:

@@ -4,6 +4,7 @@ pinned bundle-signing keys, all in ``DATA_DIR/fleet/``; and ``provision`` which 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -14,11 +15,11 @@ import requests
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk import safe_yaml
 from kiosk.config.loader import LOCAL_FILE
-from kiosk.fleet import protocol
+from kiosk.fleet import IDENTITY_FILE, protocol
 
 KEY_FILE = "fleet/device-key.pem"
-IDENTITY_FILE = "fleet/identity.json"
 
 
 class NotProvisioned(Exception):
@@ -36,6 +37,7 @@ class Identity:
     ops_url: str
     signing_keys: dict[str, str]  # key id → public key (base64): the pinned list
     key: Ed25519PrivateKey
+    key_set_serial: int = 0  # of the key set the pins came from; only a newer one replaces them
 
     @classmethod
     def load(cls, data_dir: Path) -> Identity:
@@ -50,7 +52,19 @@ class Identity:
             ops_url=stored["ops_url"],
             signing_keys={k["key_id"]: k["public_key"] for k in stored["signing_keys"]},
             key=key,
+            key_set_serial=int(stored.get("key_set_serial", 0)),
         )
+
+    def pin(self, data_dir: Path, keys: dict[str, str], serial: int) -> Identity:
+        """Replace the pinned keys (an endorsed key set was adopted); the new identity."""
+        path = data_dir / IDENTITY_FILE
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored["signing_keys"] = [{"key_id": k, "public_key": v} for k, v in keys.items()]
+        stored["key_set_serial"] = serial
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+        return dataclasses.replace(self, signing_keys=dict(keys), key_set_serial=serial)
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -63,7 +77,7 @@ def _write_private(path: Path, data: bytes) -> None:
 def _record_site(data_dir: Path, reply: dict[str, Any]) -> None:
     """Merge the site the kiosk was enrolled as into the local layer's ``terminal`` section."""
     path = data_dir / LOCAL_FILE
-    local = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+    local = (safe_yaml.load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
     terminal = local.setdefault("terminal", {})
     terminal.update(
         terminal_id=reply["kiosk_id"],
@@ -111,6 +125,7 @@ def provision(
         "group": reply["group"],
         "ops_url": ops_url,
         "signing_keys": reply["signing_keys"],
+        "key_set_serial": reply.get("key_set_serial", 0),
     }
     (data_dir / IDENTITY_FILE).write_text(json.dumps(stored, indent=2), encoding="utf-8")
     _record_site(data_dir, reply)

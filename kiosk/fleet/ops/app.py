@@ -6,28 +6,29 @@ import asyncio
 import contextlib
 import json
 import os
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping
 
 from kiosk.fleet import protocol
+from kiosk.fleet.ops.bundle_news import BundleNews
 from kiosk.fleet.ops.db import make_engine
-from kiosk.fleet.ops.service import FleetError, FleetService, Invalid, ServerConfig
+from kiosk.fleet.ops.keys import KeyRefused
+from kiosk.fleet.ops.kiosk_endpoints import OPENAPI_PATHS, KioskEndpoints, OpsApp
+from kiosk.fleet.ops.service import FleetError, FleetService, ServerConfig
 
 SIGNING_KEY_FILE = "bundle-signing-key.pem"
+SIGNING_KEY_DIR = "signing-keys"  # keys made by ``kiosk-ops key rotate``
 ADMIN_TOKEN_FILE = "admin-token"
 SERVE_ENV = "KIOSK_OPS_SERVE"  # JSON {data_dir, db, config} for ``serve --workers``
-MAX_WAIT_S = 30.0
-T = TypeVar("T")
 
 
 def _write_secret(path: Path, data: bytes) -> bool:
@@ -61,7 +62,9 @@ def build_service(
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(db_url or f"sqlite:///{data_dir / 'ops.sqlite'}", schema=schema)
-    service = FleetService(engine, _signing_key(data_dir), config)
+    service = FleetService(
+        engine, _signing_key(data_dir), config, key_dir=data_dir / SIGNING_KEY_DIR
+    )
     service.init_schema()
     token = service.ensure_admin_token()
     if token is not None:
@@ -112,7 +115,14 @@ def create_app(
     console: bool = True,
 ) -> FastAPI:
     metrics = _Metrics()
-    pushed = {"event": asyncio.Event()}
+    news = BundleNews(service.engine) if service.engine.dialect.name == "postgresql" else None
+    kiosk_api = KioskEndpoints(
+        service,
+        heartbeats=metrics.heartbeats,
+        bundle_fetches=metrics.bundle_fetches,
+        refusals=metrics.refusals,
+        news=news,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -128,26 +138,40 @@ def create_app(
                 await asyncio.sleep(watch_interval_s)
                 with contextlib.suppress(Exception):
                     if await run_in_threadpool(service.check_bundles_changed):
-                        wake_long_polls()
+                        kiosk_api.wake_long_polls()
 
         tasks = [asyncio.create_task(flush_forever()), asyncio.create_task(watch_bundles())]
+        if news is not None:  # PostgreSQL: other processes' pushes wake our polls at once
+            loop = asyncio.get_running_loop()
+            news.listen(lambda: loop.call_soon_threadsafe(kiosk_api.wake_long_polls))
         yield
         for task in tasks:
             task.cancel()
+        if news is not None:
+            news.stop()
+        kiosk_api.close()
         await run_in_threadpool(service.flush_last_seen)
 
-    app = FastAPI(title="Tongban Kiosk ops server", version="1", lifespan=lifespan)
+    app = OpsApp(title="Tongban Kiosk ops server", version="1", lifespan=lifespan)
+    app.kiosk_endpoints = kiosk_api  # nearly all the traffic: served before FastAPI's layers
+    app.state.bundle_pushed = kiosk_api.bundle_pushed
 
-    def wake_long_polls() -> None:
-        """Wake this process's long polls; other processes notice on their next check."""
-        service.bundles_changed()
-        event, pushed["event"] = pushed["event"], asyncio.Event()
-        event.set()
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schema["paths"].update(OPENAPI_PATHS)
+            app.openapi_schema = schema
+        return app.openapi_schema
 
-    app.state.bundle_pushed = wake_long_polls
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(FleetError)
     async def refused(_request: Request, exc: FleetError) -> JSONResponse:
+        metrics.refusals.labels(str(exc.status)).inc()
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(KeyRefused)
+    async def key_refused(_request: Request, exc: KeyRefused) -> JSONResponse:
         metrics.refusals.labels(str(exc.status)).inc()
         return JSONResponse({"detail": str(exc)}, status_code=exc.status)
 
@@ -155,20 +179,6 @@ def create_app(
         header = request.headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
         return await run_in_threadpool(service.authorise, token, role)
-
-    async def signed(request: Request, kiosk_id: str, then: Callable[[RowMapping, bytes], T]) -> T:
-        """Authenticate the kiosk's signed request, then ``then(row, body)``: one thread hop."""
-        body = await request.body()
-        # The query is signed too (it carries the long-poll wait).
-        query = request.url.query
-        path = request.url.path + (f"?{query}" if query else "")
-        headers = dict(request.headers)
-
-        def work() -> T:
-            row = service.authenticate(kiosk_id, request.method, path, body, headers)
-            return then(row, body)
-
-        return await run_in_threadpool(work)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, str]:
@@ -183,6 +193,41 @@ def create_app(
         await operator(request, "admin")
         token = await run_in_threadpool(service.create_operator_token, body.name, body.role)
         return {"token": token, "role": body.role}
+
+    @app.get("/api/v1/operator-tokens")
+    async def operator_tokens(request: Request) -> list[dict[str, Any]]:
+        await operator(request, "admin")
+        return await run_in_threadpool(service.operators)
+
+    @app.post("/api/v1/operator-tokens/{token_id}/revoke")
+    async def revoke_operator_token(token_id: str, request: Request) -> dict[str, Any]:
+        await operator(request, "admin")
+        return await run_in_threadpool(service.revoke_operator, token_id)
+
+    @app.get("/api/v1/enrolment-tokens")
+    async def enrolment_tokens(request: Request, group: str | None = None) -> list[dict[str, Any]]:
+        await operator(request, "operator")
+        return await run_in_threadpool(service.enrolment_tokens, group)
+
+    @app.post("/api/v1/enrolment-tokens/{token_id}/revoke")
+    async def revoke_enrolment_token(token_id: str, request: Request) -> dict[str, Any]:
+        await operator(request, "operator")
+        return await run_in_threadpool(service.revoke_enrolment_token, token_id)
+
+    @app.get("/api/v1/signing-keys")
+    async def signing_keys(request: Request) -> list[dict[str, Any]]:
+        await operator(request, "viewer")
+        return await run_in_threadpool(service.keys.listing)
+
+    @app.post("/api/v1/signing-keys", status_code=201)
+    async def rotate_signing_key(request: Request) -> dict[str, Any]:
+        await operator(request, "admin")
+        return await run_in_threadpool(service.keys.rotate)
+
+    @app.post("/api/v1/signing-keys/{key_id}/retire")
+    async def retire_signing_key(key_id: str, request: Request) -> dict[str, Any]:
+        await operator(request, "admin")
+        return await run_in_threadpool(service.keys.retire, key_id)
 
     @app.post("/api/v1/enrolment-tokens", status_code=201)
     async def create_enrolment_token(
@@ -212,7 +257,7 @@ def create_app(
                 ttl_s=body.expires_s,
             )
         )
-        wake_long_polls()
+        kiosk_api.bundle_pushed()
         return result
 
     @app.get("/api/v1/bundles/{version}")
@@ -231,42 +276,6 @@ def create_app(
         await run_in_threadpool(service.revoke, kiosk_id)
         return {"kiosk_id": kiosk_id, "status": "revoked"}
 
-    @app.get("/api/v1/kiosks/{kiosk_id}/bundle")
-    async def bundle(kiosk_id: str, request: Request, wait: float = 0) -> Response:
-        row = await signed(request, kiosk_id, lambda row, _body: row)
-        known = request.headers.get("if-none-match")
-        deadline = time.monotonic() + min(max(wait, 0.0), MAX_WAIT_S)
-        while True:
-            known_now, document = service.offered_from_memory(row)
-            if not known_now:
-                document = await run_in_threadpool(service.offered_bundle, row)
-            etag = f'"{document["payload"]["version"]}"' if document else '"none"'
-            if etag != known:
-                metrics.bundle_fetches.labels("sent" if document else "none").inc()
-                if document is None:
-                    return Response(status_code=204, headers={"ETag": etag})
-                return JSONResponse(document, headers={"ETag": etag})
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                metrics.bundle_fetches.labels("not_modified").inc()
-                return Response(status_code=304, headers={"ETag": etag})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(pushed["event"].wait(), timeout=remaining)
-
-    @app.post("/api/v1/kiosks/{kiosk_id}/heartbeat")
-    async def heartbeat(kiosk_id: str, request: Request) -> dict[str, Any]:
-        def beat(row: RowMapping, body: bytes) -> dict[str, Any]:
-            report = _json_object(body)
-            metrics.heartbeats.labels("changed" if report.get("changes") else "unchanged").inc()
-            return service.heartbeat(row, report)
-
-        return await signed(request, kiosk_id, beat)
-
-    @app.post("/api/v1/kiosks/{kiosk_id}/offline")
-    async def going_offline(kiosk_id: str, request: Request) -> dict[str, str]:
-        await signed(request, kiosk_id, lambda row, _body: service.going_offline(row))
-        return {"kiosk_id": kiosk_id, "status": "offline"}
-
     if console:
         from kiosk.fleet.ops.console import mount_console
 
@@ -279,13 +288,3 @@ def app_from_environment() -> FastAPI:
     options = json.loads(os.environ[SERVE_ENV])
     config = ServerConfig(**options["config"])
     return create_app(build_service(Path(options["data_dir"]), options["db"], config))
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise Invalid("body is not JSON") from exc
-    if not isinstance(value, dict):
-        raise Invalid("body must be a JSON object")
-    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -33,13 +34,40 @@ class OpsClient:
             raise OpsClientError(f"{response.status_code}: {detail}")
         return response.json()
 
-    def create_enrolment_token(self, group: str, expires_s: float) -> dict[str, Any]:
+    def create_enrolment_token(
+        self, group: str, expires_s: float, count: int = 1
+    ) -> dict[str, Any]:
+        body = {"group": group, "expires_s": expires_s, "count": count}
+        return dict(self._call("POST", "/api/v1/enrolment-tokens", body))
+
+    def enrolment_tokens(self, group: str | None = None) -> list[dict[str, Any]]:
+        query = f"?{urlencode({'group': group})}" if group else ""
+        return list(self._call("GET", f"/api/v1/enrolment-tokens{query}"))
+
+    def revoke_enrolment_token(self, token_id: str) -> dict[str, Any]:
         return dict(
-            self._call("POST", "/api/v1/enrolment-tokens", {"group": group, "expires_s": expires_s})
+            self._call("POST", f"/api/v1/enrolment-tokens/{quote(token_id, safe='')}/revoke")
         )
 
     def create_operator_token(self, name: str, role: str) -> dict[str, Any]:
         return dict(self._call("POST", "/api/v1/operator-tokens", {"name": name, "role": role}))
+
+    def operators(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/api/v1/operator-tokens"))
+
+    def revoke_operator(self, token_id: str) -> dict[str, Any]:
+        return dict(
+            self._call("POST", f"/api/v1/operator-tokens/{quote(token_id, safe='')}/revoke")
+        )
+
+    def signing_keys(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "/api/v1/signing-keys"))
+
+    def rotate_signing_key(self) -> dict[str, Any]:
+        return dict(self._call("POST", "/api/v1/signing-keys"))
+
+    def retire_signing_key(self, key_id: str) -> dict[str, Any]:
+        return dict(self._call("POST", f"/api/v1/signing-keys/{quote(key_id, safe='')}/retire"))
 
     def push_bundle(
         self,

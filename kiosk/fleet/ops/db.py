@@ -120,6 +120,24 @@ signing_keys = Table(
     Column("created_at", Float, nullable=False),
 )
 
+# The tables below were added after the ones above were deployed; ``create_all`` adds new
+# tables but never new columns, so state about existing rows lives in tables of its own.
+
+retired_signing_keys = Table(
+    "retired_signing_keys",
+    metadata,
+    # A retired key signs nothing and leaves the key set kiosks are sent.
+    Column("key_id", String(16), primary_key=True),
+    Column("retired_at", Float, nullable=False),
+)
+
+operator_token_use = Table(
+    "operator_token_use",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("last_used_at", Float, nullable=False),
+)
+
 
 def normalise_url(url: str) -> str:
     """Accept ``postgresql://`` and map it to the psycopg 3 driver."""

@@ -13,8 +13,9 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,10 +45,12 @@ from kiosk.fleet.ops.db import (
     kiosks,
     metadata,
     nonces,
+    operator_token_use,
     operator_tokens,
     relax_commit,
     signing_keys,
 )
+from kiosk.fleet.ops.keys import SigningKeys
 from kiosk.fleet.overlay import OverlayError, validate_overlay
 
 ROLES = ("viewer", "operator", "admin")
@@ -85,6 +88,10 @@ class Invalid(FleetError):
     status = 422
 
 
+class Conflict(FleetError):
+    status = 409
+
+
 @dataclass(frozen=True, kw_only=True)
 class ServerConfig:
     heartbeat_interval_s: float = 60.0
@@ -94,17 +101,86 @@ class ServerConfig:
     replay_window_s: float = protocol.REPLAY_WINDOW_S
 
 
-# The two statements every signed request runs, built once (building them per request
-# costs more than executing them). INSERT … ON CONFLICT DO NOTHING RETURNING remembers
-# a nonce or reveals a replay in one round trip.
-_KIOSK_BY_ID = select(kiosks).where(kiosks.c.kiosk_id == bindparam("kid"))
+# The two statements a batch of signed requests runs, built once (building them per
+# request costs more than executing them). INSERT … ON CONFLICT DO NOTHING RETURNING,
+# executed for many rows at once, remembers the nonces and reveals the replays.
+# Only what every request needs: not the inventory (JSON), which only a changed report
+# reads, in the transaction that writes it.
+_KIOSKS_BY_ID = select(
+    kiosks.c.kiosk_id,
+    kiosks.c.group_name,
+    kiosks.c.public_key,
+    kiosks.c.revoked,
+    kiosks.c.offline_at,
+    kiosks.c.inventory.is_(None).label("unreported"),  # no full report yet
+).where(kiosks.c.kiosk_id.in_(bindparam("kids", expanding=True)))
+_INVENTORIES = select(kiosks.c.kiosk_id, kiosks.c.inventory).where(
+    kiosks.c.kiosk_id.in_(bindparam("kids", expanding=True))
+)
 _REMEMBER_NONCE = {
     name: dialect_insert(nonces)
     .values(kiosk_id=bindparam("kid"), nonce=bindparam("nonce"), seen_at=bindparam("at"))
     .on_conflict_do_nothing()
-    .returning(nonces.c.nonce)
+    .returning(nonces.c.kiosk_id, nonces.c.nonce)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
+
+
+# Last-seen of kiosks whose heartbeats changed nothing, flushed for many kiosks at once.
+_TOUCH = (
+    update(kiosks)
+    .where(
+        kiosks.c.kiosk_id == bindparam("kid"),
+        or_(kiosks.c.last_seen.is_(None), kiosks.c.last_seen < bindparam("at")),
+    )
+    .values(last_seen=bindparam("at"))
+)
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What ``FleetService.authenticate`` checks of one signed kiosk request."""
+
+    path_kiosk_id: str  # whose resource the path names
+    signer: str
+    message: bytes  # what the signature covers
+    nonce: str
+    signature: str
+
+
+@dataclass(frozen=True)
+class ReportedChange:
+    """A heartbeat that changed something (or came back after a going-offline)."""
+
+    kiosk_id: str
+    group: str
+    changes: dict[str, Any]
+    full: bool  # the report replaces the inventory instead of updating it
+
+
+_VERSION_FIELDS = frozenset({"config_version", "failed_version"})
+
+
+def _merged(inventory: dict[str, Any] | None, change: ReportedChange) -> dict[str, Any]:
+    merged = {} if change.full else dict(inventory or {})
+    for key, value in change.changes.items():
+        if key == "devices" and isinstance(value, dict) and not change.full:
+            merged["devices"] = {**merged.get("devices", {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_signed(request: SignedRequest, row: RowMapping | None) -> RowMapping | FleetError:
+    if row is None:
+        return Unauthorised("unknown kiosk")
+    if not protocol.verify(row["public_key"], request.message, request.signature):
+        return Unauthorised("request signature does not verify")
+    if row["revoked"]:
+        return Forbidden("kiosk revoked")
+    if request.signer != request.path_kiosk_id:
+        return Forbidden("a kiosk may only use its own resources")
+    return row
 
 
 _CACHED_BUNDLES = 200
@@ -114,6 +190,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Tokens are listed and revoked by a prefix of their hash: it names them without the secret.
+TOKEN_ID_CHARS = 12
+
+
+def _by_id(column: Any, token_id: str) -> Any:
+    if not re.fullmatch(f"[0-9a-f]{{{TOKEN_ID_CHARS}}}", token_id):
+        raise NotFound(f"no token {token_id}")
+    return column.startswith(token_id)
+
+
 class FleetService:
     def __init__(
         self,
@@ -121,10 +207,14 @@ class FleetService:
         signing_key: Ed25519PrivateKey,
         config: ServerConfig | None = None,
         clock: Callable[[], float] = time.time,
+        *,
+        key_dir: Path | None = None,
     ) -> None:
         self.engine = engine
         self.config = config or ServerConfig()
         self._key = signing_key
+        self.keys = SigningKeys(engine, signing_key, key_dir, clock)  # rotation needs key_dir
+        self._operator_used: dict[str, float] = {}  # token hash → last use written
         self._clock = clock
         self._seen: dict[str, float] = {}
         self._seen_lock = threading.Lock()
@@ -133,6 +223,7 @@ class FleetService:
         # and answers most fetches without the database; ``bundles_changed`` (a push
         # here, or the watcher seeing another process's push) drops the copy.
         self._released: list[RowMapping] | None = None
+        self._generation = 0  # counts the drops of the copy
         self._bundles_state: tuple[Any, ...] | None = None
 
     # --- set-up ---------------------------------------------------------------
@@ -141,12 +232,9 @@ class FleetService:
         metadata.create_all(self.engine)
         public = protocol.public_key_b64(self._key)
         with self.engine.begin() as conn:
-            known = conn.scalar(
-                select(signing_keys.c.key_id).where(
-                    signing_keys.c.key_id == protocol.key_id(public)
-                )
-            )
-            if known is None:
+            # The key file registers itself in a new database only: later keys come from
+            # rotation, and a host with another file must not make its key the active one.
+            if not conn.scalar(select(func.count()).select_from(signing_keys)):
                 conn.execute(
                     insert(signing_keys).values(
                         key_id=protocol.key_id(public), public_key=public, created_at=self._clock()
@@ -170,9 +258,13 @@ class FleetService:
         return token
 
     def signing_public_keys(self) -> list[dict[str, str]]:
+        """The keys a kiosk pins at enrolment: every key not retired."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(signing_keys.c.key_id, signing_keys.c.public_key))
-            return [{"key_id": r.key_id, "public_key": r.public_key} for r in rows]
+            return self.keys.accepted(conn)
+
+    def key_set_serial(self) -> int:
+        with self.engine.connect() as conn:
+            return self.keys.serial(conn)
 
     # --- operators ------------------------------------------------------------
 
@@ -193,7 +285,23 @@ class FleetService:
             ).first()
         if row is None:
             raise Unauthorised("unknown operator token")
+        self._note_operator_use(token_hash)
         return str(row.name), str(row.role)
+
+    def _note_operator_use(self, token_hash: str) -> None:
+        """Record when a token was last used, at most once a minute per token and process."""
+        now = self._clock()
+        if now - self._operator_used.get(token_hash, 0.0) < 60:
+            return
+        self._operator_used[token_hash] = now
+        with self.engine.begin() as conn:
+            insert_for = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            upsert = insert_for(operator_token_use).values(token_hash=token_hash, last_used_at=now)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[operator_token_use.c.token_hash], set_={"last_used_at": now}
+                )
+            )
 
     # --- web console sessions -------------------------------------------------
 
@@ -243,6 +351,84 @@ class FleetService:
             raise Invalid(f"role must be one of {', '.join(ROLES)}")
         with self.engine.begin() as conn:
             return self._new_operator_token(conn, name, role)
+
+    def operators(self) -> list[dict[str, Any]]:
+        """Every operator token's id (a prefix of its hash), name, role and use; no secret."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(operator_tokens, operator_token_use.c.last_used_at)
+                .outerjoin(
+                    operator_token_use,
+                    operator_token_use.c.token_hash == operator_tokens.c.token_hash,
+                )
+                .order_by(operator_tokens.c.created_at)
+            ).all()
+        return [
+            {
+                "id": r.token_hash[:TOKEN_ID_CHARS],
+                "name": r.name,
+                "role": r.role,
+                "created_at": r.created_at,
+                "last_used_at": r.last_used_at,
+            }
+            for r in rows
+        ]
+
+    def revoke_operator(self, token_id: str) -> dict[str, Any]:
+        """Delete an operator token (and its console sessions): refused from the next request."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(operator_tokens).where(_by_id(operator_tokens.c.token_hash, token_id))
+            ).first()
+            if row is None:
+                raise NotFound(f"no operator token {token_id}")
+            admins = conn.scalar(
+                select(func.count())
+                .select_from(operator_tokens)
+                .where(operator_tokens.c.role == "admin")
+            )
+            if row.role == "admin" and admins == 1:
+                raise Conflict("the last admin token cannot be revoked")
+            for table in (operator_tokens, operator_token_use, console_sessions):
+                conn.execute(table.delete().where(table.c.token_hash == row.token_hash))
+        self._operator_used.pop(row.token_hash, None)
+        return {"id": token_id, "name": row.name, "status": "revoked"}
+
+    def enrolment_tokens(self, group: str | None = None) -> list[dict[str, Any]]:
+        """Enrolment tokens (id, group, expiry, state: valid, used or expired); no secret."""
+        query = select(enrolment_tokens).order_by(
+            enrolment_tokens.c.expires_at.desc(), enrolment_tokens.c.token_hash
+        )
+        if group:
+            query = query.where(enrolment_tokens.c.group_name == group)
+        now = self._clock()
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {
+                "id": r.token_hash[:TOKEN_ID_CHARS],
+                "group": r.group_name,
+                "expires_at": r.expires_at,
+                "state": "used" if r.used_by else "expired" if r.expires_at <= now else "valid",
+                "used_by": r.used_by,
+            }
+            for r in rows
+        ]
+
+    def revoke_enrolment_token(self, token_id: str) -> dict[str, Any]:
+        """Delete an unused enrolment token, so it can never enrol a kiosk."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(enrolment_tokens).where(_by_id(enrolment_tokens.c.token_hash, token_id))
+            ).first()
+            if row is None:
+                raise NotFound(f"no enrolment token {token_id}")
+            if row.used_by is not None:
+                raise Conflict(f"token {token_id} already enrolled {row.used_by}: revoke the kiosk")
+            conn.execute(
+                enrolment_tokens.delete().where(enrolment_tokens.c.token_hash == row.token_hash)
+            )
+        return {"id": token_id, "group": row.group_name, "status": "revoked"}
 
     def create_enrolment_token(self, group: str, ttl_s: float, count: int = 1) -> dict[str, Any]:
         """``count`` single-use tokens; ``token`` is the first, ``tokens`` all of them."""
@@ -309,6 +495,7 @@ class FleetService:
             "kiosk_id": kiosk_id,
             "group": claimed.group_name,
             "signing_keys": self.signing_public_keys(),
+            "key_set_serial": self.key_set_serial(),
             "heartbeat_interval_s": self.config.heartbeat_interval_s,
             **site,
         }
@@ -339,10 +526,10 @@ class FleetService:
 
     # --- signed kiosk requests ------------------------------------------------
 
-    def authenticate(
-        self, path_kiosk_id: str, method: str, path: str, body: bytes, headers: dict[str, str]
-    ) -> RowMapping:
-        """The calling kiosk's row, after signature, replay and revocation checks."""
+    def signed_request(
+        self, path_kiosk_id: str, method: str, path: str, body: bytes, headers: Mapping[str, str]
+    ) -> SignedRequest:
+        """The request's signed parts, refused at once if headers or timestamp are wrong."""
         try:
             signer = headers[protocol.KIOSK_ID_HEADER.lower()]
             stamp = headers[protocol.TIMESTAMP_HEADER.lower()]
@@ -351,26 +538,42 @@ class FleetService:
             timestamp = float(stamp)
         except (KeyError, ValueError) as exc:
             raise Unauthorised("signed request headers missing or malformed") from exc
-        now = self._clock()
-        if abs(now - timestamp) > self.config.replay_window_s or not 8 <= len(nonce) <= 64:
+        if (
+            abs(self._clock() - timestamp) > self.config.replay_window_s
+            or not 8 <= len(nonce) <= 64
+        ):
             raise Unauthorised("request timestamp outside the window")
+        message = protocol.request_message(method, path, body, stamp, nonce)
+        return SignedRequest(path_kiosk_id, signer, message, nonce, signature)
+
+    def authenticate(self, requests: list[SignedRequest]) -> list[RowMapping | FleetError]:
+        """Each calling kiosk's row, or why its request is refused (signature, replay,
+        revocation): one transaction for the whole batch, one query for the kiosks and
+        one statement for the nonces."""
+        now = self._clock()
+        results: list[RowMapping | FleetError] = []
         with self.engine.begin() as conn:
             relax_commit(conn)
-            row = conn.execute(_KIOSK_BY_ID, {"kid": signer}).mappings().first()
-            if row is None:
-                raise Unauthorised("unknown kiosk")
-            message = protocol.request_message(method, path, body, stamp, nonce)
-            if not protocol.verify(row["public_key"], message, signature):
-                raise Unauthorised("request signature does not verify")
-            if row["revoked"]:
-                raise Forbidden("kiosk revoked")
-            if signer != path_kiosk_id:
-                raise Forbidden("a kiosk may only use its own resources")
-            remember = _REMEMBER_NONCE[conn.dialect.name]
-            if conn.execute(remember, {"kid": signer, "nonce": nonce, "at": now}).first() is None:
-                raise Unauthorised("replayed request")
+            signers = list({r.signer for r in requests})
+            found = conn.execute(_KIOSKS_BY_ID, {"kids": signers}).mappings()
+            rows = {row["kiosk_id"]: row for row in found}
+            fresh: dict[tuple[str, str], int] = {}  # (signer, nonce) → index of its request
+            for index, request in enumerate(requests):
+                checked = _check_signed(request, rows.get(request.signer))
+                if not isinstance(checked, FleetError) and (request.signer, request.nonce) in fresh:
+                    checked = Unauthorised("replayed request")
+                elif not isinstance(checked, FleetError):
+                    fresh[request.signer, request.nonce] = index
+                results.append(checked)
+            if fresh:
+                remember = _REMEMBER_NONCE[conn.dialect.name]
+                params = [{"kid": kid, "nonce": nonce, "at": now} for kid, nonce in fresh]
+                stored = {tuple(r) for r in conn.execute(remember, params)}
+                for key, index in fresh.items():
+                    if key not in stored:
+                        results[index] = Unauthorised("replayed request")
             self._prune_nonces(conn, now)
-        return row
+        return results
 
     def _prune_nonces(self, conn: Connection, now: float) -> None:
         if now - self._last_prune < self.config.replay_window_s / 4:
@@ -421,14 +624,14 @@ class FleetService:
                             version=version,
                             target_kind=target_kind,
                             target=target,
-                            document=protocol.sign_bundle(payload, self._key),
+                            document=self.keys.sign_bundle(conn, payload),
                             status="canary" if canaries else "released",
                             canaries=canaries,
                             canary_deadline=deadline if canaries else None,
                             created_at=now,
                         )
                     )
-                self._released = None
+                self.bundles_changed()
                 return {"version": version, "canaries": canaries}
             except IntegrityError:
                 continue  # another process took this version: take the next
@@ -469,33 +672,47 @@ class FleetService:
         changed = self._bundles_state is not None and state != self._bundles_state
         self._bundles_state = state
         if changed:
-            self._released = None
+            self.bundles_changed()
         return changed
 
     def bundles_changed(self) -> None:
         self._released = None
+        self._generation += 1
+
+    def load_released(self) -> None:
+        """Read the newest bundles into memory, so that the long polls a push wakes all
+        answer from memory instead of each asking the database."""
+        state = self.bundles_state()  # read first: the copy is at least this new
+        with self.engine.connect() as conn:
+            self._load_released(conn)
+        self._bundles_state = state  # so the watcher does not wake the polls a second time
+
+    def _load_released(self, conn: Connection) -> list[RowMapping] | None:
+        generation = self._generation
+        released = list(
+            conn.execute(
+                select(bundles)
+                .where(bundles.c.status != "halted")
+                .order_by(bundles.c.version.desc())
+                .limit(_CACHED_BUNDLES)
+            ).mappings()
+        )
+        if any(row["status"] == "canary" for row in released):
+            return None  # a rollout in progress: ask the database each time
+        if generation == self._generation:  # not read across a change that dropped the copy
+            self._released = released
+        return released
 
     def _candidates(self, conn: Connection, kiosk: RowMapping) -> list[RowMapping]:
         kid, group = kiosk["kiosk_id"], kiosk["group_name"]
         released = self._released
         complete = released is not None and len(released) < _CACHED_BUNDLES
         if released is None:
-            released = list(
-                conn.execute(
-                    select(bundles)
-                    .where(bundles.c.status != "halted")
-                    .order_by(bundles.c.version.desc())
-                    .limit(_CACHED_BUNDLES)
-                ).mappings()
-            )
-            if any(row["status"] == "canary" for row in released):
-                released = []  # a rollout in progress: ask the database each time
-            else:
-                self._released = released
-                complete = len(released) < _CACHED_BUNDLES
+            released = self._load_released(conn)
+            complete = released is not None and len(released) < _CACHED_BUNDLES
         mine = [
             row
-            for row in released
+            for row in released or []
             if (row["target_kind"], row["target"]) in (("group", group), ("kiosk", kid))
         ]
         if mine or complete:
@@ -557,7 +774,7 @@ class FleetService:
             silent = [r.kiosk_id for r in reports if (r.config_version or 0) < version]
             status, reason = "halted", f"canary {silent[0]} silent past the deadline"
         if status != "canary":
-            self._released = None
+            self.bundles_changed()
             conn.execute(
                 update(bundles)
                 .where(
@@ -586,36 +803,62 @@ class FleetService:
 
     # --- heartbeats and inventory ---------------------------------------------
 
-    def heartbeat(self, kiosk: RowMapping, report: dict[str, Any]) -> dict[str, Any]:
+    def read_heartbeat(
+        self, kiosk: RowMapping, report: dict[str, Any]
+    ) -> tuple[dict[str, Any], ReportedChange | None]:
+        """The reply, and what to write if the report changed something. A heartbeat that
+        changes nothing only updates last-seen in memory (flushed in batches)."""
         changes = report.get("changes") or {}
         if not isinstance(changes, dict) or not changes.keys() <= REPORT_FIELDS:
             raise Invalid(f"report fields must be among {', '.join(sorted(REPORT_FIELDS))}")
         reply = {"ack": True, "interval_s": self.config.heartbeat_interval_s}
         kid = kiosk["kiosk_id"]
-        now = self._clock()
-        if kiosk["inventory"] is None and not report.get("full"):
-            return {**reply, "ack": False, "need_full": True}
+        if kiosk["unreported"] and not report.get("full"):
+            return {**reply, "ack": False, "need_full": True}, None
         if not changes and kiosk["offline_at"] is None:
             with self._seen_lock:
-                self._seen[kid] = now
-            return reply
-        inventory = {} if report.get("full") else dict(kiosk["inventory"] or {})
-        for key, value in changes.items():
-            if key == "devices" and isinstance(value, dict) and not report.get("full"):
-                inventory["devices"] = {**inventory.get("devices", {}), **value}
-            else:
-                inventory[key] = value
-        values: dict[str, Any] = {"inventory": inventory, "last_seen": now, "offline_at": None}
-        for field in ("config_version", "failed_version"):
-            if field in changes:
-                values[field] = changes[field]
+                self._seen[kid] = self._clock()
+            return reply, None
+        return reply, ReportedChange(kid, kiosk["group_name"], changes, bool(report.get("full")))
+
+    def write_reports(self, reported: list[ReportedChange]) -> list[None]:
+        """Write many kiosks' changed reports in one transaction (a group commit); each
+        change is merged into the inventory as the database holds it."""
+        now = self._clock()
         with self.engine.begin() as conn:
             relax_commit(conn)
-            conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kid).values(**values))
-            self._event(conn, kid, "full_report" if report.get("full") else "changed", changes)
-            if "config_version" in changes or "failed_version" in changes:
-                self._evaluate_group(conn, kiosk["group_name"])
-        return reply
+            ids = list({change.kiosk_id for change in reported})
+            found = conn.execute(_INVENTORIES, {"kids": ids})
+            inventories = {row.kiosk_id: row.inventory for row in found}
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for change in reported:
+                inventory = _merged(inventories.get(change.kiosk_id), change)
+                inventories[change.kiosk_id] = inventory
+                values = {"inventory": inventory, "last_seen": now, "offline_at": None}
+                values |= {k: change.changes[k] for k in _VERSION_FIELDS & change.changes.keys()}
+                params = {"kid": change.kiosk_id, **{f"v_{k}": v for k, v in values.items()}}
+                by_columns.setdefault(tuple(sorted(values)), []).append(params)
+            for columns, rows in by_columns.items():
+                statement = (
+                    update(kiosks)
+                    .where(kiosks.c.kiosk_id == bindparam("kid"))
+                    .values({column: bindparam(f"v_{column}") for column in columns})
+                )
+                conn.execute(statement, rows)
+            events = [
+                {
+                    "kiosk_id": c.kiosk_id,
+                    "at": now,
+                    "kind": "full_report" if c.full else "changed",
+                    "detail": c.changes,
+                }
+                for c in reported
+            ]
+            conn.execute(insert(kiosk_events), events)
+            # A canary's report may promote or halt its group's rollout.
+            for group in {c.group for c in reported if c.changes.keys() & _VERSION_FIELDS}:
+                self._evaluate_group(conn, group)
+        return [None] * len(reported)
 
     def _evaluate_group(self, conn: Connection, group: str) -> None:
         pending = (
@@ -654,15 +897,7 @@ class FleetService:
         if seen:
             with self.engine.begin() as conn:
                 relax_commit(conn)
-                for kid, at in seen.items():
-                    conn.execute(
-                        update(kiosks)
-                        .where(
-                            kiosks.c.kiosk_id == kid,
-                            or_(kiosks.c.last_seen.is_(None), kiosks.c.last_seen < at),
-                        )
-                        .values(last_seen=at)
-                    )
+                conn.execute(_TOUCH, [{"kid": kid, "at": at} for kid, at in seen.items()])
         return len(seen)
 
     def _status(self, row: RowMapping, now: float) -> str:

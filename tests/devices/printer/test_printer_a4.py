@@ -38,6 +38,17 @@ def test_spool_writes_the_pdf_and_title(tmp_path: Path) -> None:
     assert spool.status().health is Health.OK
 
 
+def test_clearing_the_tray_removes_every_job(tmp_path: Path) -> None:
+    spool = SpoolA4Printer(tmp_path / "spool")
+    assert spool.clear_tray() == 0  # no spool directory yet
+    spool.print_pdf(PDF, "居住证明")
+    spool.print_pdf(PDF, "材料流转单")
+    (tmp_path / "spool" / ".x.pdf.part").write_bytes(PDF[:5])  # a write a crash cut short
+    assert spool.clear_tray() == 2
+    assert list((tmp_path / "spool").iterdir()) == []
+    assert spool.status().health is Health.OK
+
+
 def test_spool_refuses_what_is_not_a_pdf(tmp_path: Path) -> None:
     with pytest.raises(A4PrintError) as raised:
         SpoolA4Printer(tmp_path).print_pdf(b"hello", "x")

@@ -1,8 +1,10 @@
 """The real PC/SC stack for the tests: pcscd with vsmartcard's vpcd driver, and virtual cards.
 
-pcscd is started for the session (as root) unless one is already running, and
-stopped at the end; ``pcscd_with_vpcd`` holds a file lock so that concurrent
-test sessions do not share vpcd's one slot.
+pcscd is started for each test module (as root) unless one is already running, and
+stopped after it; ``pcscd_with_vpcd`` holds a file lock so that concurrent test
+sessions do not share vpcd's one slot. Per module, not per session: the lock is
+free again for the kiosks that later tests start (``devices.sscard.reader:
+virtual``), in this process or in a ``kiosk demo`` child.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from devices.smartcard.samples import CardProfile
 from devices.smartcard.virtual_card import VirtualSocialSecurityCard
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def vpcd() -> Iterator[VpcdSlot]:
     """vpcd's first slot, with pcscd running."""
     with pcscd_with_vpcd() as slot:

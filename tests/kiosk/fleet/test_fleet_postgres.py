@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,3 +68,44 @@ def test_core_flow_on_postgresql(pg_ops: RunningOpsServer, tmp_path: Path) -> No
     listing = {row["kiosk_id"]: row for row in admin.fleet()}
     assert {row["config_version"] for row in listing.values()} == {pushed["version"]}
     assert admin.rollout(pushed["version"])["status"] == "released"
+
+
+def test_a_push_in_one_process_wakes_long_polls_held_by_another(tmp_path: Path) -> None:
+    """Two servers on one schema; the second never looks for changes by itself (its watcher
+    would wait an hour), so only the first one's notification can wake its long poll."""
+    from kiosk.fleet.ops.app import create_app
+    from kiosk.httpserve import serve_in_thread
+
+    schema = f"fleet_test_{secrets.token_hex(4)}"
+    admin_engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    with admin_engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    first_service = build_service(tmp_path / "ops", POSTGRES, schema=schema)
+    second_service = build_service(tmp_path / "ops", POSTGRES, schema=schema)
+    first = serve_in_thread(create_app(first_service), name="ops server 1")
+    second = serve_in_thread(create_app(second_service, watch_interval_s=3600), name="ops 2")
+    try:
+        admin = OpsClient(first.url, (tmp_path / "ops" / ADMIN_TOKEN_FILE).read_text().strip())
+        token = admin.create_enrolment_token("pg", 3600)["token"]
+        provision(
+            tmp_path / "k", second.url, token,
+            site_type="bank", site_name="银行", region_code="310101",
+        )  # fmt: skip
+        agent = ConfigAgent(tmp_path / "k")
+        assert agent.poll_once() is None  # nothing yet; the ETag is now "none"
+        polled: list[int | None] = []
+        poll = threading.Thread(target=lambda: polled.append(agent.poll_once(wait_s=25)))
+        poll.start()
+        time.sleep(0.5)  # the long poll is held by the second server
+        pushed = admin.push_bundle({"ui": {"announcement": "通知"}}, target_kind="group",
+                                   target="pg")  # fmt: skip
+        poll.join(30)
+        assert polled == [pushed["version"]]
+    finally:
+        first.stop()
+        second.stop()
+        first_service.engine.dispose()
+        second_service.engine.dispose()
+        with admin_engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()

@@ -86,6 +86,7 @@ def _tamper_newest(ops: RunningOpsServer, group: str) -> None:
         conn.execute(
             update(bundles).where(bundles.c.version == row.version).values(document=document)
         )
+    ops.service.bundles_changed()  # serve what the database now holds, not the copy in memory
 
 
 def test_a_tampered_bundle_is_refused_and_the_last_good_one_kept(

@@ -48,19 +48,18 @@ def test_a_forged_signature_from_a_simulated_kiosk_is_refused(
 ) -> None:
     import asyncio
 
-    import httpx
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from kiosk.fleet.simulator import SimulatedKiosk, Stats
 
     async def scenario() -> int:
-        async with httpx.AsyncClient() as client:
-            token = OpsClient(ops.url, admin_token).create_enrolment_token(group, 60)["token"]
-            kiosk = SimulatedKiosk(ops.url, Stats())
-            await kiosk.enrol(client, token, 0)
-            kiosk.key = Ed25519PrivateKey.generate()  # not the enrolled key
-            await kiosk.heartbeat(client)
-            return kiosk.stats.errors
+        token = OpsClient(ops.url, admin_token).create_enrolment_token(group, 60)["token"]
+        kiosk = SimulatedKiosk(ops.url, Stats())
+        await kiosk.enrol(token, 0)
+        kiosk.key = Ed25519PrivateKey.generate()  # not the enrolled key
+        await kiosk.heartbeat()
+        kiosk.http.close()
+        return kiosk.stats.errors
 
     assert asyncio.run(scenario()) == 1
 

@@ -47,3 +47,16 @@ def test_limits_paging_and_nonsense() -> None:
     assert candidates("") == []
     assert candidates("123") == []
     assert normalise("Lü Xi'an 1") == "lvxi'an"
+
+
+def test_forget_drops_what_was_typed() -> None:
+    # A resident's name typed in pinyin stays in the lookup caches until the visit ends.
+    import gc
+
+    from kiosk import ime
+
+    assert "张秀英" in [c.text for c in ime.lookup("zhangxiuying", 20)]
+    ime.forget()
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, ime.Candidate) and o.text == "张秀英"]
+    assert held == []

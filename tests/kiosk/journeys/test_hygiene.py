@@ -94,6 +94,9 @@ def test_nothing_personal_is_left_after_the_visit(kind: str, core: KioskCore, ui
     card = SAMPLES[slug]
     findings = check_visit(core, name=card.name, id_number=card.id_number, log_text=captured.text)
     assert findings == []
+    # The A4 tray (certificates, cover sheets) was emptied when the visit ended.
+    spool = core.settings.terminal.data_dir / "a4-spool"
+    assert not spool.exists() or list(spool.iterdir()) == []
     # The check itself can fail: the same visit's data, still held, is found.
     held = [card.name, card.id_number.encode("gb18030")]
     core.visit.answers["leak"] = held
@@ -106,3 +109,11 @@ def test_nothing_personal_is_left_after_the_visit(kind: str, core: KioskCore, ui
         del platform.leaked_body  # type: ignore[attr-defined]
     assert {(f.where, f.kind) for f in found} >= {("memory", "name"), ("memory", "id_number")}
     assert "core.services.platform.leaked_body" in {f.location for f in found}
+    # ... and so is a job left in the A4 spool, which the check no longer skips.
+    spool.mkdir(exist_ok=True)
+    (spool / "left.json").write_text(card.name, encoding="utf-8")
+    try:
+        left = check_visit(core, name=card.name, id_number=card.id_number)
+    finally:
+        (spool / "left.json").unlink()
+    assert ("a4-spool/left.json", "name") in {(f.location, f.kind) for f in left}

@@ -57,7 +57,7 @@ def test_a_certificate_needs_more_than_the_card(core: KioskCore, ui: UiThread) -
     assert core.visit.identity is None  # not identified until the second proof
     keys = [m.key for m in core.identification.methods()]
     assert keys[0] == FACE and CODE in keys and keys[-1] == STAFF
-    # The PIN method needs a PC/SC reader and the card's PIN check (not there yet).
+    # 社保卡 + 密码 needs a reader configured (devices.sscard.reader is "none" by default).
     assert "sscard" not in keys
 
 

@@ -106,7 +106,7 @@ def test_forms_come_from_data_with_a_generic_fallback() -> None:
     own = form_for("MI-REMOTE-FILING")
     assert [f.key for f in own.fields] == ["filing_type", "destination", "period", "phone"]
     assert own.commitment is not None
-    generic = form_for("KS22-03")
+    generic = form_for("NO-FORM-OF-ITS-OWN")
     assert [f.kind for f in generic.fields] == ["phone", "text"] and generic.commitment is None
     # Friday + 5 working days is the next Friday.
     assert str(add_working_days(__import__("datetime").date(2026, 11, 27), 5)) == "2026-12-04"
@@ -311,15 +311,18 @@ def test_offline_application_is_queued_then_delivered(
     assert evaluate(core, ui).ok
 
 
-@pytest.mark.parametrize("code", ["KS22-03", "KS22-02"])
-def test_items_without_their_own_form_use_the_generic_one(
-    core: KioskCore, ui: UiThread, code: str
+@pytest.mark.parametrize(
+    ("code", "first"),
+    [("KS22-03", "请输入您的户口所在地（省、市、县）"), ("KS22-02", "您要把户口迁到谁的户口上？")],
+)
+def test_back_from_the_first_question_goes_to_the_start_page(
+    core: KioskCore, ui: UiThread, code: str, first: str
 ) -> None:
     journey = start(core, ui, code)
     assert [p.kind for p in journey.pages()][:3] == ["details", "field", "field"]
     assert journey.page.kind == "details"
     assert journey.go_on() is None
-    assert journey.title() == "请输入您的手机号码"
+    assert journey.title() == first
     journey.go_back()
     assert journey.page.kind == "details"
     journey.go_back()  # from the first page: the item's start page

@@ -11,6 +11,7 @@ import pytest
 from kiosk.catalog.loader import load_catalog
 from kiosk.catalog.model import Journey
 from kiosk.journeys.payment import PaymentJourney
+from kiosk.journeys.realestate import RealEstateJourney
 from kiosk.journeys.records import RecordsJourney
 from kiosk.journeys.status import StatusJourney
 from kiosk.platform.client import PlatformClient
@@ -73,6 +74,7 @@ def test_the_terminal_handles_these_journeys() -> None:
         ("STATUS-QUERY", StatusJourney),
         ("SI-RECORDS", RecordsJourney),
         ("HF-RECORDS", RecordsJourney),
+        ("REALESTATE-QUERY", RealEstateJourney),
         ("SI-CONTRIBUTION-PAY", PaymentJourney),
     ):
         assert journey_class(load_catalog().get(code)) is cls

@@ -8,6 +8,8 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
+from kiosk.documents.trust import Trust
+from kiosk.documents.verify import verify_qr
 from kiosk.runtime.core import KioskCore
 from kiosk.runtime.views import Outcome, ResultView
 from kiosk.session.machine import VisitState
@@ -69,7 +71,10 @@ def test_print_a_social_insurance_certificate(core: KioskCore, ui: UiThread) -> 
     assert view.receipt_png is not None and view.receipt_png.exists()
 
     codes = zxingcpp.read_barcodes(Image.open(view.receipt_png))
-    assert [c.text for c in codes] == [f"TONGBAN:STATUS:{view.reference}"]
+    # The receipt's QR is the certificate's signed token: the verify service accepts it.
+    assert len(codes) == 1
+    checked = verify_qr(codes[0].text, Trust.from_platform(core.services.platform.base_url))
+    assert checked.valid and checked.serial == view.reference
     receipt_bytes = view.receipt_png.with_suffix(".bin").read_bytes()
     assert FULL_ID.encode() not in receipt_bytes
     assert MASKED_ID.encode("gb18030") in receipt_bytes

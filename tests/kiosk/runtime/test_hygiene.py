@@ -40,6 +40,14 @@ def test_files_in_every_encoding_and_file_names(tmp_path: Path) -> None:
     }
 
 
+def test_the_a4_spool_is_scanned(tmp_path: Path) -> None:
+    # The A4 tray is emptied at the end of a visit, so it is no longer exempt.
+    (tmp_path / "a4-spool").mkdir()
+    (tmp_path / "a4-spool" / "job.json").write_text(f'{{"title": "{NAME}"}}', encoding="utf-8")
+    found = [(f.location, f.kind) for f in scan_files(tmp_path, FOUND)]
+    assert found == [("a4-spool/job.json", "name")]
+
+
 def test_gb18030_name(tmp_path: Path) -> None:
     (tmp_path / "r.bin").write_bytes(b"\x1b@" + NAME.encode("gb18030"))
     assert [(f.kind, f.encoding) for f in scan_files(tmp_path, FOUND)] == [("name", "gb18030")]

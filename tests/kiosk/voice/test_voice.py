@@ -9,11 +9,7 @@ import subprocess
 import wave
 from pathlib import Path
 
-import pytest
-
 from kiosk.voice import Voice, VoiceSettings
-
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
 
 PROMPT = "请把身份证放在感应区上"
 

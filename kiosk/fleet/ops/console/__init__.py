@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kiosk import safe_yaml
 from kiosk.fleet.ops.service import ROLES, FleetError, FleetService, Unauthorised, require_role
 
 HERE = Path(__file__).parent
@@ -238,6 +239,28 @@ def mount_console(app: FastAPI, service: FleetService, *, secure_cookie: bool = 
             return render("error.html", exc.status, message=str(exc), user=user)
         return RedirectResponse(f"/console/kiosks/{kiosk_id}", status_code=303)
 
+    @router.get("/admin")
+    async def admin_page(request: Request) -> Response:
+        user = await session(request)
+        try:
+            require_role(user["role"], "admin")
+        except FleetError as exc:
+            return render("error.html", exc.status, message=str(exc), user=user)
+        operators = await run_in_threadpool(service.operators)
+        keys = await run_in_threadpool(service.keys.listing)
+        return render("admin.html", user=user, operators=operators, keys=keys)
+
+    @router.post("/operators/{token_id}/revoke")
+    async def revoke_operator(token_id: str, request: Request) -> Response:
+        user = await session(request)
+        await form(request, user)
+        try:
+            require_role(user["role"], "admin")
+            await run_in_threadpool(service.revoke_operator, token_id)
+        except FleetError as exc:
+            return render("error.html", exc.status, message=str(exc), user=user)
+        return RedirectResponse("/console/admin", status_code=303)
+
     def push_form(user: dict[str, str], **context: Any) -> dict[str, Any]:
         values = {"target_kind": "group", "target": "", "canary": "0", "deadline": "60", "yaml": ""}
         values.update(context.pop("values", {}))
@@ -278,7 +301,7 @@ def mount_console(app: FastAPI, service: FleetService, *, secure_cookie: bool = 
         if deadline is None:
             errors["deadline"] = "分钟数 Minutes (0.1 – 10080)"
         try:
-            overlay = yaml.safe_load(values["yaml"]) if values["yaml"] else None
+            overlay = safe_yaml.load(values["yaml"]) if values["yaml"] else None
             if not isinstance(overlay, dict):
                 errors["yaml"] = "需要 YAML 映射 A YAML mapping of sections is required"
         except yaml.YAMLError as exc:
