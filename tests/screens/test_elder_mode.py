@@ -91,9 +91,10 @@ def crop(image: Image.Image, box: list[int]) -> np.ndarray:
 
 def ink_and_background(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The box's most common colour (its background) and the mask of glyph pixels."""
-    flat = pixels.reshape(-1, 3)
-    colours, counts = np.unique(flat, axis=0, return_counts=True)
-    background = colours[counts.argmax()]
+    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]  # one int a pixel
+    colours, counts = np.unique(packed, return_counts=True)
+    rgb = int(colours[counts.argmax()])
+    background = np.array([rgb >> 16, (rgb >> 8) & 0xFF, rgb & 0xFF])
     ink = np.abs(pixels - background).sum(axis=2) > INK_DISTANCE
     return background, ink
 

@@ -58,6 +58,10 @@ def test_the_right_pin_passes_and_the_journey_goes_on(pin_run: DemoRun) -> None:
     assert after["identity"] is None and after["screen"] == "attract"
 
 
+def test_nothing_personal_is_left_after_the_visit(pin_run: DemoRun) -> None:
+    pin_run.assert_no_personal_data_left()
+
+
 def test_the_page_has_a_voice_prompt_in_both_languages() -> None:
     from kiosk.i18n import Translator
     from screens.voice import SCREEN_PROMPTS
