@@ -92,6 +92,9 @@ class QuietButton(KButton):
     pass
 
 
+TWO_LINES = 2.6  # a label's texture height, in font sizes, that holds two lines
+
+
 class Tile(ButtonBehavior, BoxLayout):
     """A service tile on the home screen: name and one-line summary."""
 
@@ -99,11 +102,35 @@ class Tile(ButtonBehavior, BoxLayout):
     title = StringProperty("")
     summary = StringProperty("")
     title_px = NumericProperty(theme.NORMAL.large)
+    title_fit_px = NumericProperty(theme.NORMAL.large)  # smaller when the name needs 3 lines
     summary_px = NumericProperty(theme.NORMAL.small)
     fill = ColorProperty(theme.SURFACE)
 
     def on_state(self, *_: Any) -> None:
         self.fill = theme.PANEL if self.state == "down" else theme.SURFACE
+
+    def on_title(self, *_: Any) -> None:
+        self._fit_title()
+
+    def on_title_px(self, *_: Any) -> None:
+        self._fit_title()
+
+    def on_width(self, *_: Any) -> None:
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """Names that need more than two lines at ``title_px`` (long English names) are
+        set at four fifths of it, on up to three lines (widgets.kv drops the summary then)."""
+        from kivy.core.text import Label as CoreLabel
+
+        width = self.width - self.padding[0] - self.padding[2]
+        size = self.title_px
+        if width > 0 and self.title:
+            label = CoreLabel(text=self.title, font_size=size, bold=True, text_size=(width, None))
+            label.refresh()
+            if label.texture.height > TWO_LINES * size:
+                size = round(size * 0.8)
+        self.title_fit_px = size
 
 
 class InfoRow(BoxLayout):
