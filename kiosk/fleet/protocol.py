@@ -155,3 +155,17 @@ def verify_key_set(document: Any, pinned: dict[str, str]) -> tuple[int, dict[str
     ):
         raise BundleError("key set is not endorsed by a pinned key")
     return serial, keys
+
+
+def verify_bundle_and_keys(
+    document: Any, pinned: dict[str, str], serial: int
+) -> tuple[dict[str, Any], dict[str, str], int]:
+    """``(payload, keys, serial)`` of a bundle checked against the pins, or against the
+    key set it carries when a pinned key endorsed that set and it is newer than
+    ``serial``. The caller adopts the returned keys only once it accepts the bundle."""
+    key_set = document.get("key_set") if isinstance(document, dict) else None
+    if key_set is not None:
+        set_serial, keys = verify_key_set(key_set, pinned)
+        if set_serial > serial:
+            pinned, serial = keys, set_serial
+    return verify_bundle(document, pinned), pinned, serial

@@ -4,9 +4,10 @@ Each simulated kiosk does what the real agent does over the wire: it generates
 its own Ed25519 key and enrols with a single-use token (proof of possession),
 signs every request exactly as ``kiosk.fleet.agent.transport`` does, sends a
 full heartbeat then deltas, long-polls its bundle with ``If-None-Match``,
-verifies each bundle's signature against the keys pinned at enrolment and
-reports the version it applied. It keeps nothing on disk and holds one
-keep-alive connection of its own, so thousands fit in one process (asyncio).
+verifies each bundle's signature against the keys pinned at enrolment (and
+those a pinned key endorses after a rotation) and reports the version it
+applied. It keeps nothing on disk and holds one keep-alive connection of its
+own, so thousands fit in one process (asyncio).
 
 Bounded on purpose: at most ``MAX_KIOSKS`` kiosks and ``MAX_DURATION_S`` seconds,
 and only against a loopback server (127.0.0.1, ::1, localhost).
@@ -100,6 +101,7 @@ class SimulatedKiosk:
         self.key = Ed25519PrivateKey.generate()
         self.kiosk_id = ""
         self.pinned: dict[str, str] = {}
+        self.key_set_serial = 0
         self.etag: str | None = None
         self.version = 0
         self.first_version: int | None = None  # what it had after its first fetch
@@ -123,6 +125,7 @@ class SimulatedKiosk:
         reply = response.json()
         self.kiosk_id = reply["kiosk_id"]
         self.pinned = {k["key_id"]: k["public_key"] for k in reply["signing_keys"]}
+        self.key_set_serial = int(reply.get("key_set_serial", 0))
         self.stats.enrolled += 1
 
     async def _signed(
@@ -185,7 +188,10 @@ class SimulatedKiosk:
         self.etag = response.headers.get("etag")
         document = response.json()
         try:
-            payload = protocol.verify_bundle(document, self.pinned)
+            # Like the real agent: a key set endorsed by a pinned key brings rotated keys.
+            payload, pinned, serial = protocol.verify_bundle_and_keys(
+                document, self.pinned, self.key_set_serial
+            )
         except protocol.BundleError:
             self.stats.refused_bundles += 1
             return None
@@ -193,6 +199,7 @@ class SimulatedKiosk:
         if version <= self.version:
             self.stats.refused_bundles += 1
             return None
+        self.pinned, self.key_set_serial = pinned, serial
         if self.first_version is not None:
             self.stats.arrivals.setdefault(version, []).append(
                 time.time() - float(payload["issued_at"])

@@ -140,13 +140,9 @@ class ConfigAgent:
         A key set the bundle carries must be endorsed by a pinned key; if it is newer than
         the pins it replaces them, but only once the bundle it came with is accepted.
         """
-        pinned, serial = self.identity.signing_keys, self.identity.key_set_serial
-        key_set = document.get("key_set") if isinstance(document, dict) else None
-        if key_set is not None:
-            set_serial, keys = protocol.verify_key_set(key_set, pinned)
-            if set_serial > serial:
-                pinned, serial = keys, set_serial
-        payload = protocol.verify_bundle(document, pinned)
+        payload, pinned, serial = protocol.verify_bundle_and_keys(
+            document, self.identity.signing_keys, self.identity.key_set_serial
+        )
         version, target = payload.get("version"), payload.get("target") or {}
         if not isinstance(version, int):
             raise protocol.BundleError("bundle has no version")

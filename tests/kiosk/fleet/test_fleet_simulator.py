@@ -72,3 +72,22 @@ def test_the_simulator_is_bounded_to_loopback_count_and_time() -> None:
     with pytest.raises(SimulatorError, match="duration"):
         check_target("http://127.0.0.1:8800", 10, 7200)
     assert percentiles([3.0, 1.0, 2.0]) == {"p50_s": 2.0, "p99_s": 3.0, "max_s": 3.0}
+
+
+def test_simulated_kiosks_take_a_rotated_key_from_the_endorsed_key_set(
+    ops: RunningOpsServer, admin: OpsClient, admin_token: str, group: str
+) -> None:
+    sim = Simulation(ops.url, admin_token, 4, group, duration_s=60, wait_s=5,
+                     stop_after_bundle=True)  # fmt: skip
+    runner = threading.Thread(target=lambda: _run(sim))
+    runner.start()
+    assert sim.ready.wait(30)
+    # Enrolled with the old key only; the new key signs the bundle, endorsed by the old.
+    assert admin.rotate_signing_key()["status"] == "active"
+    overlay = {"ui": {"announcement": "新密钥"}}
+    pushed = admin.push_bundle(overlay, target_kind="group", target=group)
+    runner.join(60)
+    assert not runner.is_alive()
+    assert sim.stats.errors == 0 and sim.stats.refused_bundles == 0
+    # Verified by all four: with the old pins alone the new key's signature is refused.
+    assert len(sim.stats.arrivals[pushed["version"]]) == 4
