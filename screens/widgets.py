@@ -109,16 +109,12 @@ class Tile(ButtonBehavior, BoxLayout):
     def on_state(self, *_: Any) -> None:
         self.fill = theme.PANEL if self.state == "down" else theme.SURFACE
 
-    def on_title(self, *_: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(title=self._fit_title, title_px=self._fit_title, width=self._fit_title)
         self._fit_title()
 
-    def on_title_px(self, *_: Any) -> None:
-        self._fit_title()
-
-    def on_width(self, *_: Any) -> None:
-        self._fit_title()
-
-    def _fit_title(self) -> None:
+    def _fit_title(self, *_: Any) -> None:
         """Names that need more than two lines at ``title_px`` (long English names) are
         set at four fifths of it, on up to three lines (widgets.kv drops the summary then)."""
         from kivy.core.text import Label as CoreLabel
