@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
@@ -139,8 +139,13 @@ class OpenCvFaceSettings(_Section):
 class FaceSettings(_Section):
     engine: Literal["dlib", "opencv"] = "dlib"
     # dlib: Euclidean distance of ResNet embeddings; calibrated in docs/face.md.
-    threshold: float = Field(default=0.55, gt=0, lt=2)
+    threshold: float = Field(default=0.51, gt=0, lt=2)
     dlib_upsample: int = Field(default=0, ge=0, le=2)
+    # Padding of each aligned crop the dlib embedding averages; the threshold is calibrated
+    # for these (docs/face.md): change them only together with a re-calibration.
+    dlib_paddings: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field(
+        default=(0.1, 0.25, 0.4), min_length=1, max_length=5
+    )
     opencv: OpenCvFaceSettings = OpenCvFaceSettings()
     quality: FaceQualitySettings = FaceQualitySettings()
     liveness: LivenessSettings = LivenessSettings()

@@ -16,7 +16,7 @@ def build_engine(settings: FaceSettings) -> FaceEngine:
         return OpenCvEngine(_model_path(settings.opencv.yunet_model), settings.opencv.sface_model)
     from devices.face.dlib_engine import DlibEngine
 
-    return DlibEngine(upsample=settings.dlib_upsample)
+    return DlibEngine(upsample=settings.dlib_upsample, paddings=settings.dlib_paddings)
 
 
 def _model_path(path: Path) -> Path:
