@@ -1,4 +1,8 @@
-"""Run every benchmark and write the figures to a Markdown file."""
+"""Run the benchmarks and write the figures to a Markdown file.
+
+``--only`` re-measures some suites and keeps the other sections of the file as
+they were; every section says when and on which machine it was measured.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +64,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(SUITES), action="append")
     args = parser.parse_args()
 
-    sections: list[str] = []
+    sections = _sections(args.out) if args.only else {}
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         for title, suite in SUITES.items():
             if args.only and title not in args.only:
@@ -68,21 +72,42 @@ def main() -> int:
             print(f"== {title}", file=sys.stderr)
             start = time.perf_counter()
             rows = suite(Path(tmp) / title.split()[0].lower())
-            lines = [f"## {title}", "", "| what | measured | target | note |", "|---|---|---|---|"]
+            lines = [
+                f"## {title}",
+                "",
+                f"Measured {datetime.now():%Y-%m-%d %H:%M} on {machine()}.",
+                "",
+                "| what | measured | target | note |",
+                "|---|---|---|---|",
+            ]
             lines += [f"| {r.what} | {r.figure} | {r.target} | {r.note} |" for r in rows]
-            sections.append("\n".join(lines))
+            sections[title] = "\n".join(lines)
             print(f"   {len(rows)} figures in {time.perf_counter() - start:.1f} s", file=sys.stderr)
 
-    header = (
-        "# Benchmarks\n\n"
-        f"Written by `make bench` (`python -m bench`) on {datetime.now():%Y-%m-%d %H:%M}; "
-        f"machine: {machine()}.\n"
-        "Figures are wall-clock unless noted; medians and 95th percentiles over the stated "
-        "number of runs. They are measured here and never asserted in tests.\n"
-    )
-    args.out.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    ordered = [sections[t] for t in SUITES if t in sections]
+    ordered += [text for t, text in sections.items() if t not in SUITES]
+    args.out.write_text(HEADER + "\n" + "\n\n".join(ordered) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+HEADER = (
+    "# Benchmarks\n\n"
+    "Written by `make bench` (`python -m bench`; `--only SUITE` re-measures one section). "
+    "Figures are wall-clock unless noted; medians and 95th percentiles over the stated "
+    "number of runs. They are measured here and never asserted in tests.\n"
+)
+
+
+def _sections(path: Path) -> dict[str, str]:
+    """The ``## `` sections of an earlier run, by title, to keep what is not re-measured."""
+    if not path.is_file():
+        return {}
+    sections: dict[str, str] = {}
+    for chunk in path.read_text(encoding="utf-8").split("\n## ")[1:]:
+        title = chunk.split("\n", 1)[0].strip()
+        sections[title] = "## " + chunk.strip()
+    return sections
 
 
 if __name__ == "__main__":
