@@ -191,6 +191,12 @@ def _routes(service: PlatformService) -> APIRouter:
     def application(reference: str) -> Application:
         return service.application(reference)
 
+    @api.get("/applications/{reference}/submission", tags=["applications"])
+    def application_submission(reference: str) -> ApplicationRequest:
+        """The form answers, materials and attachments as the kiosk sent them: what the
+        handling office (受理地/办理地) works from."""
+        return service.application_submission(reference)
+
     @api.post("/payments", tags=["payments"], status_code=201)
     def create_payment(body: PaymentRequest, terminal: Terminal, key: IdemKey) -> PaymentOrder:
         return service.create_payment(body, key, terminal)

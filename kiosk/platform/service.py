@@ -328,6 +328,8 @@ class PlatformService:
                 ],
             )
             self.store.put("applications", reference, req.resident_id, application)
+            # What the handling office works from: answers, materials and attachments as sent.
+            self.store.put("application_submissions", reference, req.resident_id, req)
             if req.kiosk_reference:
                 # The receipt's reference finds the application too (status query by QR).
                 alias = ApplicationAlias(reference=reference)
@@ -351,6 +353,16 @@ class PlatformService:
         if application is None:
             raise _not_found("application_not_found", "办件", "application")
         return application
+
+    def application_submission(self, reference: str) -> ApplicationRequest:
+        """The application as submitted (by platform or kiosk reference)."""
+        application = self.application(reference)
+        submission = self.store.get(
+            "application_submissions", application.reference, ApplicationRequest
+        )
+        if submission is None:
+            raise _not_found("application_not_found", "办件", "application")
+        return submission
 
     # --- payments -----------------------------------------------------------------------------
 

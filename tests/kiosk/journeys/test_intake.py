@@ -6,11 +6,14 @@ file never holds the name or ID number in clear."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 import zxingcpp
 from PIL import Image, ImageDraw
 
@@ -198,6 +201,24 @@ def test_online_filing_reaches_the_platform_exactly_once(core: KioskCore, ui: Ui
     mine = [a for a in apps if a.reference == entry.platform_reference]
     assert len(mine) == 1 and mine[0].item_code == "MI-REMOTE-FILING"
     assert mine[0].delivery.method.value == "electronic"
+
+    # The platform keeps what was sent, found by the receipt's reference: the handling
+    # office works from the answers, the captured pages and the signed commitment.
+    response = requests.get(
+        f"{platform.base_url}/api/v1/applications/{result.reference}/submission",
+        headers={"X-Terminal-Id": platform.terminal_id},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    sent_form = response.json()["form"]
+    assert sent_form["phone"] == "13912345678" and sent_form["destination"] == "北京市朝阳区"
+    assert sent_form["applicant"] == {"name": CHEN_NAME, "id_number": CHEN_ID}
+    captured = [m for m in response.json()["materials"] if m["source"] == "camera"]
+    pages = [base64.b64decode(a["jpeg_b64"]) for a in sent_form["attachments"]]
+    assert [hashlib.sha256(page).hexdigest() for page in pages] == [m["sha256"] for m in captured]
+    assert pages and all(page.startswith(b"\xff\xd8") for page in pages)  # JPEG
+    signature = base64.b64decode(sent_form["commitment"]["signature_png_b64"])
+    assert signature.startswith(b"\x89PNG")
 
     # The receipt: masked ID, the reference, what happens next, the status QR code.
     assert result.receipt_png is not None

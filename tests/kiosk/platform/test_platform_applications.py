@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import requests
 
 from kiosk.platform.client import PlatformClient
 from kiosk.platform.errors import NotFound, Rejected
@@ -62,11 +63,29 @@ def test_submit_is_idempotent_and_shows_up_in_the_list(client: PlatformClient) -
     assert first.timeline[0].locality == "自助终端 T-TEST-01"
     assert [a.reference for a in client.applications(li)].count(first.reference) == 1
 
+    # What was submitted is kept with it, for the handling office.
+    sent = requests.get(
+        f"{client.base_url}/api/v1/applications/{first.reference}/submission",
+        headers={"X-Terminal-Id": client.terminal_id},
+        timeout=5,
+    )
+    assert sent.status_code == 200
+    assert sent.json()["form"] == {"reason": "居住证签注"}
+    assert [(m["name"], m["pages"]) for m in sent.json()["materials"]] == [("居住证", 2)]
+    assert sent.json()["delivery"]["address"] == "深圳市福田区福华路1号"
+
 
 def test_application_errors(client: PlatformClient) -> None:
     with pytest.raises(NotFound) as missing:
         client.application("TB00000000000000")
     assert missing.value.code == "application_not_found"
+    unknown = requests.get(
+        f"{client.base_url}/api/v1/applications/TB00000000000000/submission",
+        headers={"X-Terminal-Id": client.terminal_id},
+        timeout=5,
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "application_not_found"
     with pytest.raises(NotFound) as nobody:
         client.submit_application(
             "rs_nobody", "X", delivery=Delivery(method=DeliveryMethod.COLLECT)
