@@ -9,7 +9,8 @@ lives in the :class:`~kiosk.session.visit.Visit`, so it is wiped with the visit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -23,6 +24,7 @@ from kiosk.runtime.views import Outcome, ResultView
 if TYPE_CHECKING:
     from devices.printer.job import ReceiptJob
     from kiosk.config.settings import Settings
+    from kiosk.documents.receipt import Receipt
     from kiosk.runtime.core import KioskCore
     from kiosk.runtime.services import Services
     from kiosk.session.visit import Visit
@@ -86,6 +88,36 @@ class Journey:
 
     def services(self) -> Services:
         return self.core.require_services()
+
+    def terminal_receipt(
+        self,
+        title: str,
+        reference: str,
+        holder_masked: str,
+        *,
+        rows: Iterable[tuple[str, str]] = (),
+        next_steps: Iterable[str] = (),
+        issued_at: datetime | None = None,
+        status_qr: str | None = None,
+        verify_qr: str | None = None,
+    ) -> Receipt:
+        """A receipt for this journey's item, issued by this terminal at its site."""
+        from kiosk.documents.receipt import Receipt
+
+        terminal = self.core.settings.terminal
+        return Receipt(
+            title=title,
+            service=self.item.name,
+            reference=reference,
+            issued_at=issued_at or datetime.now(),
+            terminal_id=terminal.terminal_id,
+            site_name=terminal.site_name,
+            holder_masked=holder_masked,
+            rows=tuple(rows),
+            next_steps=tuple(next_steps),
+            status_qr=status_qr,
+            verify_qr=verify_qr,
+        )
 
     # -- the check page (journeys with one) --------------------------------------------
     def confirm_rows(self) -> list[tuple[str, str]]:

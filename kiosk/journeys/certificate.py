@@ -10,10 +10,9 @@ second certificate. A resident without the records gets the platform's
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 from kiosk.catalog.model import CatalogItem
-from kiosk.documents.receipt import Receipt
 from kiosk.journeys.base import Journey, print_receipt
 from kiosk.masking import mask_name
 from kiosk.runtime.messages import message_for
@@ -102,14 +101,10 @@ class CertificateJourney(Journey):
         )
         pdf = services.platform.certificate_pdf(issued.serial)
         services.a4.print_pdf(pdf, issued.title)
-        receipt = Receipt(
-            title="打印证明回执",
-            service=item.name,
-            reference=issued.serial,
-            issued_at=datetime.now(),
-            terminal_id=settings.terminal.terminal_id,
-            site_name=settings.terminal.site_name,
-            holder_masked=issued.holder_masked,
+        receipt = self.terminal_receipt(
+            "打印证明回执",
+            issued.serial,
+            issued.holder_masked,
             rows=(
                 ("证明名称", issued.title),
                 ("出具机构", issued.issuer),

@@ -31,7 +31,6 @@ import structlog
 from devices.base import DeviceError
 from kiosk.catalog.model import CatalogItem, DeliveryMethod, HandlingMode, Material
 from kiosk.catalog.model import Journey as JourneyKind
-from kiosk.documents.receipt import Receipt
 from kiosk.journeys.base import Journey, print_receipt
 from kiosk.journeys.certificate import STATUS_QR_PREFIX
 from kiosk.journeys.intake_capture import (
@@ -838,16 +837,13 @@ class IntakeJourney(Journey):
             rows.append(("平台办件编号", platform_reference))
         rows.append(("承诺时限", zh["time"]))
         rows.append(("办理方式", item.handling_modes[0].label.split(" ")[0]))
-        receipt = Receipt(
-            title="受理回执",
-            service=item.name,
-            reference=reference,
+        receipt = self.terminal_receipt(
+            "受理回执",
+            reference,
+            identity.id_number_masked,
+            rows=rows,
+            next_steps=self.next_steps(True, queued),
             issued_at=now,
-            terminal_id=settings.terminal.terminal_id,
-            site_name=settings.terminal.site_name,
-            holder_masked=identity.id_number_masked,
-            rows=tuple(rows),
-            next_steps=tuple(self.next_steps(True, queued)),
             status_qr=STATUS_QR_PREFIX + reference,
         )
         png, printer_notice = print_receipt(services, settings, visit, receipt.to_job())

@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from kiosk.catalog.model import CatalogItem
-from kiosk.documents.receipt import Receipt
 from kiosk.journeys.base import Journey, print_receipt
 from kiosk.masking import mask_name
 from kiosk.platform.schemas import PaymentOrder, PaymentStatus
@@ -184,14 +183,10 @@ class PaymentJourney(Journey):
         t, settings, identity = self.t, self.core.settings, self.visit.identity
         option = self.chosen
         paid_at = (order.paid_at or datetime.now()).astimezone()  # the terminal's time
-        receipt = Receipt(
-            title="缴费凭证",
-            service=self.item.name,
-            reference=order.order_id,
-            issued_at=datetime.now(),
-            terminal_id=settings.terminal.terminal_id,
-            site_name=settings.terminal.site_name,
-            holder_masked=identity.id_number_masked if identity else "—",
+        receipt = self.terminal_receipt(
+            "缴费凭证",
+            order.order_id,
+            identity.id_number_masked if identity else "—",
             rows=(
                 ("缴费内容", order.description),
                 ("金额", f"{order.amount_yuan:,.2f} 元"),

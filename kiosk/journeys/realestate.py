@@ -103,15 +103,11 @@ class RealEstateJourney(RecordsQuery[RealEstateRecords]):
             ]
         if not rows:
             rows.append(("查询结果", "名下无不动产登记信息"))
-        settings = self.core.settings
-        return Receipt(
-            title="不动产登记信息查询单",
-            service=self.item.name,
-            reference=reference,
-            issued_at=now,
-            terminal_id=settings.terminal.terminal_id,
-            site_name=settings.terminal.site_name,
-            holder_masked=holder_masked,
-            rows=tuple(rows),
+        return self.terminal_receipt(
+            "不动产登记信息查询单",
+            reference,
+            holder_masked,
+            rows=rows,
             next_steps=("信息以不动产登记簿记载为准", "需盖章的查询证明请到登记窗口办理"),
+            issued_at=now,
         )

@@ -211,15 +211,11 @@ class RecordsJourney(RecordsQuery[ResidentRecords]):
         recent = sorted(records.rows, key=lambda r: r.period, reverse=True)[:RECEIPT_ROWS]
         for r in recent:
             rows.append((r.period, f"个人 {yuan(r.personal_yuan)} 单位 {yuan(r.employer_yuan)}"))
-        settings = self.core.settings
-        return Receipt(
-            title="个人信息查询单",
-            service=self.item.name,
-            reference=reference,
-            issued_at=now,
-            terminal_id=settings.terminal.terminal_id,
-            site_name=settings.terminal.site_name,
-            holder_masked=holder_masked,
-            rows=tuple(rows),
+        return self.terminal_receipt(
+            "个人信息查询单",
+            reference,
+            holder_masked,
+            rows=rows,
             next_steps=(f"仅列最近 {len(recent)} 条记录", "信息以经办机构记录为准"),
+            issued_at=now,
         )

@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.catalog.model import CatalogItem
 from kiosk.catalog.model import Journey as JourneyKind
-from kiosk.documents.receipt import Receipt
 from kiosk.journeys.base import Journey, print_receipt
 from kiosk.journeys.certificate import STATUS_QR_PREFIX
 from kiosk.platform.schemas import Application
@@ -185,15 +183,11 @@ class StatusJourney(Journey):
             for group in view.groups:
                 last = group.steps[-1]
                 rows.append((group.locality, f"{last.label} {last.at}"))
-            receipt = Receipt(
-                title="办件进度查询回执",
-                service=self.item.name,
-                reference=view.reference,
-                issued_at=datetime.now(),
-                terminal_id=settings.terminal.terminal_id,
-                site_name=settings.terminal.site_name,
-                holder_masked=identity.id_number_masked if identity else "—",
-                rows=tuple(rows),
+            receipt = self.terminal_receipt(
+                "办件进度查询回执",
+                view.reference,
+                identity.id_number_masked if identity else "—",
+                rows=rows,
                 next_steps=("办理进度以政务服务平台为准",),
                 status_qr=STATUS_QR_PREFIX + view.reference,
             )
