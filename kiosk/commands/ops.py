@@ -86,6 +86,11 @@ def register(subparsers: Any) -> None:
     keys.set_defaults(handler=_key_list)
     retire = key_sub.add_parser("retire", help="stop accepting an old key (admin)")
     retire.add_argument("key_id", metavar="KEY_ID")
+    retire.add_argument(
+        "--force",
+        action="store_true",
+        help="retire even though kiosks that pin no other key would be cut off",
+    )
     _client_args(retire)
     retire.set_defaults(handler=_key_retire)
 
@@ -252,11 +257,19 @@ def _key_rotate(args: argparse.Namespace) -> int:
 
 def _key_list(args: argparse.Namespace) -> int:
     def table(rows: list[dict[str, Any]]) -> str:
-        lines = ["key_id            status    created           retired"]
+        lines = ["key_id            status    created           retired           pinned by"]
         for r in rows:
+            kiosks = r["kiosks"]
             lines.append(
                 f"{r['key_id']:<17} {r['status']:<9} {_when(r['created_at']):<17} "
-                f"{_when(r['retired_at'])}"
+                f"{_when(r['retired_at']):<17} {kiosks['pinning']} of {sum(kiosks.values())} kiosks"
+            )
+        active = [r for r in rows if r["status"] == "active"]
+        if active:
+            kiosks = active[0]["kiosks"]
+            lines.append(
+                f"{kiosks['not_pinning']} kiosk(s) do not pin the active key yet; "
+                f"{kiosks['unknown']} have not reported their keys"
             )
         return "\n".join(lines)
 
@@ -264,9 +277,21 @@ def _key_list(args: argparse.Namespace) -> int:
 
 
 def _key_retire(args: argparse.Namespace) -> int:
-    return _run(
-        args, lambda c: c.retire_signing_key(args.key_id), lambda r: f"{r['key_id']} retired"
-    )
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"{r['key_id']} retired"]
+        if r["cut_off"]:
+            lines.append(
+                f"warning: {len(r['cut_off'])} kiosk(s) pinned no other key and are cut off "
+                f"(provision them again): {', '.join(r['cut_off'])}"
+            )
+        if r["kiosks"]["unknown"]:
+            lines.append(
+                f"warning: {r['kiosks']['unknown']} kiosk(s) have not reported their keys "
+                "(older agents): some may be cut off"
+            )
+        return "\n".join(lines)
+
+    return _run(args, lambda c: c.retire_signing_key(args.key_id, force=args.force), text)
 
 
 def _when(at: float | None) -> str:

@@ -14,6 +14,11 @@ A bundle also carries ``key_set``: ``{"payload": {"serial", "keys"}, "signatures
 [{key_id, signature}, …]}``, the server's accepted signing keys signed by each of
 them. A kiosk adopts a key set with a higher serial when a key it already pins signed
 it; that is how a new key is endorsed and a retired one dropped (see docs/fleet.md).
+
+A heartbeat report carries ``pinned_keys``: the sorted ids of the signing keys the
+kiosk pins (``pinned_key_ids``), sent like every report field only when it changed,
+so the server can tell when an old key may be retired without cutting kiosks off.
+It is part of the signed body.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import base64
 import functools
 import hashlib
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -34,6 +41,9 @@ TIMESTAMP_HEADER = "X-Kiosk-Timestamp"
 NONCE_HEADER = "X-Kiosk-Nonce"
 SIGNATURE_HEADER = "X-Kiosk-Signature"
 REPLAY_WINDOW_S = 300
+PINNED_KEYS_FIELD = "pinned_keys"  # heartbeat report field: the key ids a kiosk pins
+MAX_PINNED_KEYS = 16
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 class BundleError(Exception):
@@ -66,6 +76,22 @@ def load_public_key(text: str) -> VerifyKey:
 
 def key_id(public_b64: str) -> str:
     return hashlib.sha256(unb64(public_b64)).hexdigest()[:16]
+
+
+def pinned_key_ids(pinned: Mapping[str, str]) -> list[str]:
+    """What a kiosk reports as ``pinned_keys``: the ids of its pinned keys, sorted."""
+    return sorted(pinned)
+
+
+def parse_pinned_keys(value: Any) -> list[str]:
+    """A reported ``pinned_keys`` value, checked (1 to 16 key ids); ValueError otherwise."""
+    if (
+        not isinstance(value, list)
+        or not 1 <= len(value) <= MAX_PINNED_KEYS
+        or not all(isinstance(k, str) and _KEY_ID.fullmatch(k) for k in value)
+    ):
+        raise ValueError(f"{PINNED_KEYS_FIELD} must be a list of 1 to {MAX_PINNED_KEYS} key ids")
+    return sorted(set(value))
 
 
 def private_key_pem(key: Ed25519PrivateKey) -> bytes:

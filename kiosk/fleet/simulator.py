@@ -6,7 +6,7 @@ signs every request exactly as ``kiosk.fleet.agent.transport`` does, sends a
 full heartbeat then deltas, long-polls its bundle with ``If-None-Match``,
 verifies each bundle's signature against the keys pinned at enrolment (and
 those a pinned key endorses after a rotation) and reports the version it
-applied. It keeps nothing on disk and holds one keep-alive connection of its
+applied and the keys it pins. It keeps nothing on disk and holds one keep-alive connection of its
 own, so thousands fit in one process (asyncio).
 
 Bounded on purpose: at most ``MAX_KIOSKS`` kiosks and ``MAX_DURATION_S`` seconds,
@@ -154,6 +154,7 @@ class SimulatedKiosk:
             "app_version": "sim",
             "config_version": self.version or None,
             "devices": dict(self.devices),
+            protocol.PINNED_KEYS_FIELD: protocol.pinned_key_ids(self.pinned),
         }
 
     async def heartbeat(self) -> float:

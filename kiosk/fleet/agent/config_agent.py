@@ -224,12 +224,14 @@ class ConfigAgent:
     # --- reporting ----------------------------------------------------------------
 
     def report(self) -> dict[str, Any]:
-        """Heartbeat: the applied and failed versions, app version and inventory."""
+        """Heartbeat: the applied and failed versions, the pinned signing keys, app version
+        and inventory."""
         report: dict[str, Any] = {
             "app_version": package_version("tongban-kiosk"),
             "config_version": self.current_version,
             "failed_version": self.failed_version,
             **(self._inventory() if self._inventory else {}),
+            protocol.PINNED_KEYS_FIELD: protocol.pinned_key_ids(self.identity.signing_keys),
         }
         return self._reporter.send(report)
 

@@ -225,9 +225,13 @@ def create_app(
         return await run_in_threadpool(service.keys.rotate)
 
     @app.post("/api/v1/signing-keys/{key_id}/retire")
-    async def retire_signing_key(key_id: str, request: Request) -> dict[str, Any]:
+    async def retire_signing_key(
+        key_id: str, request: Request, force: bool = False
+    ) -> dict[str, Any]:
+        """Refused (409) while kiosks that pin no other accepted key would be cut off,
+        unless ``force``."""
         await operator(request, "admin")
-        return await run_in_threadpool(service.keys.retire, key_id)
+        return await run_in_threadpool(lambda: service.keys.retire(key_id, force=force))
 
     @app.post("/api/v1/enrolment-tokens", status_code=201)
     async def create_enrolment_token(

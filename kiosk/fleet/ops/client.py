@@ -66,8 +66,9 @@ class OpsClient:
     def rotate_signing_key(self) -> dict[str, Any]:
         return dict(self._call("POST", "/api/v1/signing-keys"))
 
-    def retire_signing_key(self, key_id: str) -> dict[str, Any]:
-        return dict(self._call("POST", f"/api/v1/signing-keys/{quote(key_id, safe='')}/retire"))
+    def retire_signing_key(self, key_id: str, *, force: bool = False) -> dict[str, Any]:
+        path = f"/api/v1/signing-keys/{quote(key_id, safe='')}/retire"
+        return dict(self._call("POST", path + ("?force=true" if force else "")))
 
     def push_bundle(
         self,

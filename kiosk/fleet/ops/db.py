@@ -131,6 +131,16 @@ retired_signing_keys = Table(
     Column("retired_at", Float, nullable=False),
 )
 
+kiosk_pinned_keys = Table(
+    "kiosk_pinned_keys",
+    metadata,
+    # The signing keys each kiosk last reported it pins (heartbeat field ``pinned_keys``),
+    # one row per kiosk and key: how far a rotation has come, and whether retiring a key
+    # would cut kiosks off. A kiosk without rows has not reported them (an older agent).
+    Column("kiosk_id", String(64), primary_key=True),
+    Column("key_id", String(16), primary_key=True, index=True),
+)
+
 operator_token_use = Table(
     "operator_token_use",
     metadata,

@@ -7,6 +7,11 @@ with several hosts that directory is copied to each. The active key is the newes
 one not retired. A bundle is signed with it and carries the key set (every key not
 retired) signed by each of those keys: a kiosk pins a new key because a key it
 already trusts endorsed it.
+
+Kiosks report the keys they pin in their heartbeats (``kiosk_pinned_keys``), so the
+listing says how many kiosks pin each key, and retiring a key is refused while kiosks
+that pin no other accepted key would be cut off by it (unless forced). Kiosks that
+have not reported their pins (older agents) are counted as unknown.
 """
 
 from __future__ import annotations
@@ -17,10 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, exists, func, insert, select
 
 from kiosk.fleet import protocol
-from kiosk.fleet.ops.db import bundles, kiosks, retired_signing_keys, signing_keys
+from kiosk.fleet.ops.db import (
+    bundles,
+    kiosk_pinned_keys,
+    kiosks,
+    retired_signing_keys,
+    signing_keys,
+)
+
+_NAMED = 5  # kiosks named in a refusal; the rest are counted
 
 
 class KeyRefused(Exception):
@@ -45,8 +58,11 @@ class SigningKeys:
     # --- reading ----------------------------------------------------------------
 
     def listing(self) -> list[dict[str, Any]]:
-        """Every key, newest first, with its status: active, accepted or retired."""
+        """Every key, newest first, with its status (active, accepted or retired) and
+        ``kiosks``: how many kiosks (not revoked) pin it, pin others only, or have not
+        reported their pins."""
         with self._engine.connect() as conn:
+            pinning, reporting, total = self._pin_counts(conn)
             rows = conn.execute(
                 select(signing_keys, retired_signing_keys.c.retired_at)
                 .outerjoin(
@@ -66,9 +82,53 @@ class SigningKeys:
                     "created_at": row.created_at,
                     "status": status,
                     "retired_at": row.retired_at,
+                    "kiosks": {
+                        "pinning": pinning.get(row.key_id, 0),
+                        "not_pinning": reporting - pinning.get(row.key_id, 0),
+                        "unknown": total - reporting,
+                    },
                 }
             )
         return listing
+
+    def _pin_counts(self, conn: Connection) -> tuple[dict[str, int], int, int]:
+        """``(key id → kiosks pinning it, kiosks that reported pins, kiosks)``, revoked
+        kiosks left out."""
+        live = kiosks.c.revoked.is_(False)
+        pins = kiosk_pinned_keys.join(kiosks, kiosks.c.kiosk_id == kiosk_pinned_keys.c.kiosk_id)
+        per_key = conn.execute(
+            select(kiosk_pinned_keys.c.key_id, func.count())
+            .select_from(pins)
+            .where(live)
+            .group_by(kiosk_pinned_keys.c.key_id)
+        ).all()
+        reporting = conn.scalar(
+            select(func.count(func.distinct(kiosk_pinned_keys.c.kiosk_id)))
+            .select_from(pins)
+            .where(live)
+        )
+        total = conn.scalar(select(func.count()).select_from(kiosks).where(live))
+        return {kid: int(n) for kid, n in per_key}, int(reporting or 0), int(total or 0)
+
+    def cut_off_by_retiring(self, conn: Connection, key_id: str) -> list[str]:
+        """Kiosks (not revoked) that pin ``key_id`` and no other accepted key: retiring it
+        would leave them unable to verify any later bundle."""
+        others = [k["key_id"] for k in self.accepted(conn) if k["key_id"] != key_id]
+        mine, other = kiosk_pinned_keys.alias("mine"), kiosk_pinned_keys.alias("other")
+        return list(
+            conn.scalars(
+                select(mine.c.kiosk_id)
+                .join(kiosks, kiosks.c.kiosk_id == mine.c.kiosk_id)
+                .where(
+                    mine.c.key_id == key_id,
+                    kiosks.c.revoked.is_(False),
+                    ~exists().where(
+                        other.c.kiosk_id == mine.c.kiosk_id, other.c.key_id.in_(others)
+                    ),
+                )
+                .order_by(mine.c.kiosk_id)
+            )
+        )
 
     def accepted(self, conn: Connection) -> list[dict[str, str]]:
         """The keys not retired, the active (newest) one first."""
@@ -134,9 +194,10 @@ class SigningKeys:
             )
         return {"key_id": kid, "public_key": public, "created_at": created, "status": "active"}
 
-    def retire(self, key_id: str) -> dict[str, Any]:
-        """Stop accepting ``key_id``; refused for the active key and for a key that still
-        signs the bundle some kiosk is offered (push a new one first)."""
+    def retire(self, key_id: str, *, force: bool = False) -> dict[str, Any]:
+        """Stop accepting ``key_id``; refused for the active key, for a key that still
+        signs the bundle some kiosk is offered (push a new one first), and, unless
+        ``force``, while kiosks that pin no other accepted key would be cut off."""
         listing = {k["key_id"]: k for k in self.listing()}
         key = listing.get(key_id)
         if key is None:
@@ -152,9 +213,22 @@ class SigningKeys:
                     f"signing key {key_id} still signs the newest bundle of "
                     f"{', '.join(still_offered)}: push a new bundle there first"
                 )
+            cut_off = self.cut_off_by_retiring(conn, key_id)
+            if cut_off and not force:
+                named = ", ".join(cut_off[:_NAMED]) + (" …" if len(cut_off) > _NAMED else "")
+                raise KeyConflict(
+                    f"retiring signing key {key_id} would cut off {len(cut_off)} kiosk(s) that "
+                    f"pin no other accepted key ({named}): wait until they have fetched a "
+                    "bundle signed by the active key (key list), or force"
+                )
             retired_at = self._clock()
             conn.execute(insert(retired_signing_keys).values(key_id=key_id, retired_at=retired_at))
-        return {**key, "status": "retired", "retired_at": retired_at}
+        return {
+            **key,
+            "status": "retired",
+            "retired_at": retired_at,
+            "cut_off": cut_off,  # only ever non-empty when forced
+        }
 
     def _targets_offered_bundles_signed_by(self, conn: Connection, key_id: str) -> list[str]:
         newest: dict[tuple[str, str], tuple[int, str]] = {}

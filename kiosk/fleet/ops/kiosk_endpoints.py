@@ -269,7 +269,7 @@ OPENAPI_PATHS: dict[str, Any] = {
             "parameters": [_KIOSK_ID, *_SIGNED_HEADERS],
             "responses": {
                 "200": {"description": "{ack, interval_s} or {ack: false, need_full: true}"},
-                "422": {"description": "unknown report field"},
+                "422": {"description": "unknown report field, or malformed pinned_keys"},
                 **_REFUSED,
             },
         }

@@ -42,6 +42,7 @@ from kiosk.fleet.ops.db import (
     console_sessions,
     enrolment_tokens,
     kiosk_events,
+    kiosk_pinned_keys,
     kiosks,
     metadata,
     nonces,
@@ -62,6 +63,7 @@ REPORT_FIELDS = frozenset(
         "failed_version",
         "disk_free_bytes",
         "last_transaction_at",
+        protocol.PINNED_KEYS_FIELD,
     }
 )
 
@@ -811,6 +813,13 @@ class FleetService:
         changes = report.get("changes") or {}
         if not isinstance(changes, dict) or not changes.keys() <= REPORT_FIELDS:
             raise Invalid(f"report fields must be among {', '.join(sorted(REPORT_FIELDS))}")
+        if protocol.PINNED_KEYS_FIELD in changes:  # rare: a full report, or after a rotation
+            try:
+                changes[protocol.PINNED_KEYS_FIELD] = protocol.parse_pinned_keys(
+                    changes[protocol.PINNED_KEYS_FIELD]
+                )
+            except ValueError as exc:
+                raise Invalid(str(exc)) from exc
         reply = {"ack": True, "interval_s": self.config.heartbeat_interval_s}
         kid = kiosk["kiosk_id"]
         if kiosk["unreported"] and not report.get("full"):
@@ -855,10 +864,25 @@ class FleetService:
                 for c in reported
             ]
             conn.execute(insert(kiosk_events), events)
+            self._write_pins(conn, reported)
             # A canary's report may promote or halt its group's rollout.
             for group in {c.group for c in reported if c.changes.keys() & _VERSION_FIELDS}:
                 self._evaluate_group(conn, group)
         return [None] * len(reported)
+
+    def _write_pins(self, conn: Connection, reported: list[ReportedChange]) -> None:
+        """The pinned keys reported, one row per kiosk and key. A full report without them
+        (an older agent) makes them unknown again; a delta without them changes nothing."""
+        pins: dict[str, list[str]] = {}
+        for change in reported:  # in order: a kiosk's later report wins
+            if change.full or protocol.PINNED_KEYS_FIELD in change.changes:
+                pins[change.kiosk_id] = change.changes.get(protocol.PINNED_KEYS_FIELD) or []
+        if not pins:
+            return
+        conn.execute(kiosk_pinned_keys.delete().where(kiosk_pinned_keys.c.kiosk_id.in_(pins)))
+        rows = [{"kiosk_id": kid, "key_id": key} for kid, keys in pins.items() for key in keys]
+        if rows:
+            conn.execute(insert(kiosk_pinned_keys), rows)
 
     def _evaluate_group(self, conn: Connection, group: str) -> None:
         pending = (
@@ -932,6 +956,7 @@ class FleetService:
                     "last_seen": seen,
                     "devices": (row["inventory"] or {}).get("devices", {}),
                     "app_version": (row["inventory"] or {}).get("app_version"),
+                    "pinned_keys": (row["inventory"] or {}).get(protocol.PINNED_KEYS_FIELD),
                 }
             )
         return listing
@@ -968,6 +993,7 @@ class FleetService:
             "disk_free_bytes": inventory.get("disk_free_bytes"),
             "last_transaction_at": inventory.get("last_transaction_at"),
             "devices": inventory.get("devices", {}),
+            "pinned_keys": inventory.get(protocol.PINNED_KEYS_FIELD),
             "events": [{"at": e.at, "kind": e.kind, "detail": e.detail} for e in recent],
         }
 

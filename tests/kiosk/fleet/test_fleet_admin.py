@@ -297,6 +297,7 @@ def test_the_console_admin_page_lists_and_revokes_operator_tokens(
     page = browser.get(f"{ops.url}/console/admin")
     assert page.status_code == 200 and "carol" in page.text and secret not in page.text
     assert all(k["key_id"] in page.text for k in admin.signing_keys())
+    assert 'id="rotation-progress"' in page.text and "do not pin the active key yet" in page.text
     (carol_id,) = [o["id"] for o in admin.operators() if o["name"] == "carol"]
     reply = browser.post(
         f"{ops.url}/console/operators/{carol_id}/revoke", data={"csrf": _csrf(page.text)}

@@ -15,7 +15,7 @@ from kiosk.config.loader import load_settings
 from kiosk.fleet.agent.config_agent import ConfigAgent
 from kiosk.fleet.agent.identity import provision
 from kiosk.fleet.ops.app import ADMIN_TOKEN_FILE, build_service
-from kiosk.fleet.ops.client import OpsClient
+from kiosk.fleet.ops.client import OpsClient, OpsClientError
 from kiosk.fleet.ops.server import RunningOpsServer, start_in_thread
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"  # mapped to postgresql+psycopg
@@ -56,6 +56,12 @@ def test_core_flow_on_postgresql(pg_ops: RunningOpsServer, tmp_path: Path) -> No
         target="pg",
         canary_percent=50,
     )
+    # Rotation progress on PostgreSQL: the agents' reports are counted per key, and the
+    # old key cannot retire while both would be cut off.
+    for agent in agents:
+        agent.report()
+    (old_key,) = agents[0].identity.signing_keys
+    assert admin.signing_keys()[0]["kiosks"] == {"pinning": 2, "not_pinning": 0, "unknown": 0}
     canaries = [a for a in agents if a.identity.kiosk_id in pushed["canaries"]]
     rest = [a for a in agents if a not in canaries]
     assert rest[0].poll_once() is None
@@ -68,6 +74,17 @@ def test_core_flow_on_postgresql(pg_ops: RunningOpsServer, tmp_path: Path) -> No
     listing = {row["kiosk_id"]: row for row in admin.fleet()}
     assert {row["config_version"] for row in listing.values()} == {pushed["version"]}
     assert admin.rollout(pushed["version"])["status"] == "released"
+    new_key = admin.rotate_signing_key()["key_id"]
+    rotated = admin.push_bundle({"ui": {"announcement": "新密钥"}}, target_kind="group",
+                                target="pg")  # fmt: skip
+    with pytest.raises(OpsClientError, match="would cut off 2 kiosk"):
+        admin.retire_signing_key(old_key)
+    for agent in agents:
+        assert agent.poll_once() == rotated["version"]
+        assert agent.apply_staged() == rotated["version"]  # and reports the new pins
+    keys = {k["key_id"]: k["kiosks"] for k in admin.signing_keys()}
+    assert keys[new_key] == {"pinning": 2, "not_pinning": 0, "unknown": 0}
+    assert admin.retire_signing_key(old_key)["cut_off"] == []
 
 
 def test_a_push_in_one_process_wakes_long_polls_held_by_another(tmp_path: Path) -> None:

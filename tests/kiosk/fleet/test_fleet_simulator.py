@@ -82,8 +82,10 @@ def test_simulated_kiosks_take_a_rotated_key_from_the_endorsed_key_set(
     runner = threading.Thread(target=lambda: _run(sim))
     runner.start()
     assert sim.ready.wait(30)
+    (old_key,) = [k["key_id"] for k in admin.signing_keys() if k["status"] == "active"]
     # Enrolled with the old key only; the new key signs the bundle, endorsed by the old.
-    assert admin.rotate_signing_key()["status"] == "active"
+    rotated = admin.rotate_signing_key()
+    assert rotated["status"] == "active"
     overlay = {"ui": {"announcement": "新密钥"}}
     pushed = admin.push_bundle(overlay, target_kind="group", target=group)
     runner.join(60)
@@ -91,3 +93,8 @@ def test_simulated_kiosks_take_a_rotated_key_from_the_endorsed_key_set(
     assert sim.stats.errors == 0 and sim.stats.refused_bundles == 0
     # Verified by all four: with the old pins alone the new key's signature is refused.
     assert len(sim.stats.arrivals[pushed["version"]]) == 4
+    # And each reported the keys it now pins, as the agent does (counted by key list).
+    mine = [k for k in admin.fleet() if k["group"] == group]
+    assert [k["pinned_keys"] for k in mine] == [sorted([old_key, rotated["key_id"]])] * 4
+    (active,) = [k for k in admin.signing_keys() if k["status"] == "active"]
+    assert active["kiosks"]["pinning"] == 4  # the earlier tests' kiosks stopped before
