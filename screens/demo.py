@@ -500,7 +500,7 @@ class Demo:
         self.tap(self.find(page, f"插入 {SAMPLE_SSCARD}"), measure=False)
         yield Wait("the PIN pad", lambda: page.stage == "pin", 60)
         for pin in ("111111", "123456"):
-            for count, key in enumerate([*pin, "确认"], start=1):
+            for count, key in enumerate([*pin, self.core.t("确认")], start=1):
                 self.tap(self.find(page.ids.keyboard, key), measure=False)
                 yield Pause(0.05)
                 if count == 3 and pin == "111111":
@@ -666,6 +666,16 @@ class Demo:
         yield self.settle()
         self.shoot("status_detail")
         detail = self.screen("status_detail")
+
+        def on_page(page: int) -> Wait:
+            return Wait(f"timeline page {page + 1}", lambda: detail.page == page)
+
+        while detail.page + 1 < detail.pages:  # 长辈模式: the timeline a page at a time
+            turned = on_page(detail.page + 1)
+            self.tap(self.find(detail, self.core.t("下一页")))
+            yield turned
+            yield self.settle()
+            self.shoot(f"status_detail_page{detail.page + 1}")
         self.tap(self.find(detail, self.core.t("打印查询回执")))
         yield Wait("the status receipt", lambda: bool(detail.printed), 30)
         yield self.settle()
@@ -805,14 +815,14 @@ class Demo:
         yield self.settle()
         self.shoot("guide_pinyin")
         for _ in "社保":
-            self.tap(self.find(keyboard, "删除"))
+            self.tap(self.find(keyboard, self.core.t("删除")))
             yield Pause(0.05)
-        self.tap(self.find(keyboard, "中 / 英：中"))
+        self.tap(self.find(keyboard, self.core.t("中 / 英：中")))
         for letter in "cert":
             self.tap(self.find(keyboard, letter))
             yield Pause(0.05)
         yield Wait("cert typed", lambda: guide.query == "cert")
-        self.tap(self.find(keyboard, "确认"))
+        self.tap(self.find(keyboard, self.core.t("确认")))
         yield Wait("the results", lambda: not guide.typing)
         yield self.settle()
         self.shoot("guide_results")

@@ -39,7 +39,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk import ime
-from screens.widgets import KButton
+from screens.widgets import KButton, translate
 
 HERE = Path(__file__).resolve().parent
 
@@ -72,6 +72,7 @@ class OnScreenKeyboard(BoxLayout):
     value = StringProperty("")  # the entered text
     pinyin = StringProperty("")  # letters typed but not yet converted
     chinese = BooleanProperty(True)  # 中 (pinyin) or 英 (letters)
+    language = StringProperty("zh_CN")  # of the key labels (bind to the screen's ui.language)
     candidates = ListProperty([])  # all candidates for ``pinyin``
     page = NumericProperty(0)
     page_count = NumericProperty(0)
@@ -104,6 +105,15 @@ class OnScreenKeyboard(BoxLayout):
     def on_numeric_kind(self, *_: Any) -> None:
         self._build()
 
+    def on_language(self, *_: Any) -> None:
+        if hasattr(self, "_prev"):
+            self._prev.text = self.tr("上页")
+            self._next.text = self.tr("下页")
+        self._build()
+
+    def tr(self, text: str) -> str:
+        return translate(text, self.language)
+
     def on_text(self, text: str) -> None:
         """Default handler of the event (bound callbacks receive ``(keyboard, text)``)."""
 
@@ -119,7 +129,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def _build_bar(self) -> None:
         bar: BoxLayout = self.bar
-        self._prev = self._key(PREV, "上页", size_hint_x=1.5, height=84, font_size=34)
+        self._prev = self._key(PREV, self.tr("上页"), size_hint_x=1.5, height=84, font_size=34)
         bar.add_widget(self._prev)
         self._slots: list[CandidateButton] = []
         for index in range(PAGE_SIZE):
@@ -127,7 +137,7 @@ class OnScreenKeyboard(BoxLayout):
             slot.bind(on_release=lambda b: self.choose(b.index))
             self._slots.append(slot)
         self._filler = Widget()
-        self._next = self._key(NEXT, "下页", size_hint_x=1.5, height=84, font_size=34)
+        self._next = self._key(NEXT, self.tr("下页"), size_hint_x=1.5, height=84, font_size=34)
         bar.add_widget(self._next)
         self._refresh_bar()
 
@@ -180,10 +190,10 @@ class OnScreenKeyboard(BoxLayout):
         else:
             line.add_widget(self._key("", "", disabled=True, opacity=0))
         line.add_widget(self._key("0"))
-        line.add_widget(self._key(BACKSPACE, "删除"))
+        line.add_widget(self._key(BACKSPACE, self.tr("删除")))
         grid.add_widget(line)
         line = self._row()
-        line.add_widget(self._key(CONFIRM, "确认", primary=True))
+        line.add_widget(self._key(CONFIRM, self.tr("确认"), primary=True))
         grid.add_widget(line)
 
     def _build_text(self, grid: GridLayout) -> None:
@@ -193,16 +203,16 @@ class OnScreenKeyboard(BoxLayout):
             for letter in row:
                 line.add_widget(self._key(letter))
             if row == LETTER_ROWS[-1]:
-                line.add_widget(self._key(BACKSPACE, "删除", size_hint_x=2))
+                line.add_widget(self._key(BACKSPACE, self.tr("删除"), size_hint_x=2))
             grid.add_widget(line)
         bottom = self._row()
         bottom.add_widget(self._key(TOGGLE, self._toggle_label(), size_hint_x=2))
-        bottom.add_widget(self._key(SPACE, "空格", size_hint_x=5))
-        bottom.add_widget(self._key(CONFIRM, "确认", size_hint_x=2, primary=True))
+        bottom.add_widget(self._key(SPACE, self.tr("空格"), size_hint_x=5))
+        bottom.add_widget(self._key(CONFIRM, self.tr("确认"), size_hint_x=2, primary=True))
         grid.add_widget(bottom)
 
     def _toggle_label(self) -> str:
-        return "中 / 英：中" if self.chinese else "中 / 英：英"
+        return self.tr("中 / 英：中") if self.chinese else self.tr("中 / 英：英")
 
     # --- behaviour (also callable directly) ---------------------------------------------------
 

@@ -22,9 +22,11 @@ from typing import Any
 
 from kivy.graphics import Color, Line
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
+
+from screens.widgets import translate
 
 HERE = Path(__file__).resolve().parent
 INK = (0.05, 0.1, 0.2, 1)
@@ -131,6 +133,7 @@ class SignatureBox(BoxLayout):
     min_ink = NumericProperty(300)  # pixels of ink before 确认签名 is enabled
     can_confirm = BooleanProperty(False)
     pad = ObjectProperty(None, allownone=True)
+    language = StringProperty("zh_CN")  # of the labels (bind to the screen's ui.language)
 
     __events__ = ("on_signed",)
 
@@ -141,6 +144,10 @@ class SignatureBox(BoxLayout):
     def on_kv_post(self, base_widget: Any) -> None:
         self.pad.bind(ink_length=self._update)
         self._update()
+
+    def tr(self, text: str, *_bound: Any) -> str:
+        """Translate ``text``; extra arguments are only there so kv re-evaluates."""
+        return translate(text, self.language)
 
     def on_min_ink(self, *_: Any) -> None:
         self._update()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from kivy.animation import Animation
@@ -17,7 +19,19 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from kiosk.i18n import Translator
 from screens import theme
+
+
+@cache
+def _translator(language: str) -> Translator:
+    return Translator(language)
+
+
+def translate(text: str, language: str) -> str:
+    """``text`` (Chinese source) in ``language``: for widgets that have no core to ask
+    (the on-screen keyboard, the signature box); screens use their ``tr``."""
+    return _translator(language)(text)
 
 
 class KLabel(Label):
@@ -209,6 +223,80 @@ class PageHeader(BoxLayout):
         nav = getattr(App.get_running_app(), "nav", None)
         if nav is not None:
             nav.change_volume(step)
+
+
+def fit_pages(count: int, cost: Callable[[int, bool], float], room: float) -> list[int]:
+    """Where each page of a list starts when every page takes as many items as fit in
+    ``room`` pixels: ``cost(i, first)`` is the height item ``i`` adds (``first``: it
+    opens a page, e.g. under a repeated heading). A page holds at least one item."""
+    starts: list[int] = []
+    used = 0.0
+    for i in range(count):
+        if starts and used + cost(i, False) <= room:
+            used += cost(i, False)
+        else:
+            starts.append(i)
+            used = cost(i, True)
+    return starts or [0]
+
+
+def page_of(starts: Sequence[int], item: int) -> int:
+    """The page (of pages starting at ``starts``) that shows ``item``."""
+    return max((p for p, start in enumerate(starts) if start <= item), default=0)
+
+
+def measured_height(widget: Widget, width: float) -> float:
+    """The height ``widget`` takes at ``width``, laid out now instead of on the next
+    frame: rows of labels whose heights follow their text (kv), in box layouts."""
+    from kivy.uix.layout import Layout
+
+    widget.width = width
+    for _ in range(3):  # widths go down, then heights come up
+        for child in widget.walk(restrict=True):
+            if isinstance(child, Layout):
+                child.do_layout()
+            if isinstance(child, Label):
+                child.texture_update()
+    return float(widget.height)
+
+
+class Pager(BoxLayout):
+    """上一页 · 第 x/y 页 · 下一页: a long list a page at a time, so nobody has to scroll
+    (长辈模式). The screen keeps ``page`` and ``pages`` and handles ``on_previous`` /
+    ``on_next``; the texts follow the kiosk's language."""
+
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    font_px = NumericProperty(theme.NORMAL.body)
+    button_px = NumericProperty(theme.NORMAL.button)
+    button_width = NumericProperty(210)  # "Previous" at 长辈模式 size
+    page_text = StringProperty("")
+    previous_text = StringProperty("上一页")
+    next_text = StringProperty("下一页")
+    __events__ = ("on_previous", "on_next")
+
+    def on_previous(self) -> None:
+        pass
+
+    def on_next(self) -> None:
+        pass
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        from kivy.app import App
+
+        ui = getattr(App.get_running_app(), "ui", None)
+        if ui is not None:
+            ui.bind(language=self._update_texts)
+        self.bind(page=self._update_texts, pages=self._update_texts)
+        self._update_texts()
+
+    def _update_texts(self, *_: Any) -> None:
+        from kivy.app import App
+
+        core = getattr(App.get_running_app(), "core", None)
+        t = core.t if core is not None else (lambda text: text)
+        self.previous_text, self.next_text = t("上一页"), t("下一页")
+        self.page_text = t("第 {page}/{pages} 页").format(page=self.page + 1, pages=self.pages)
 
 
 class CardIllustration(Widget):

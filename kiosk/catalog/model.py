@@ -182,6 +182,7 @@ class CatalogItem(_Part):
     implementing_body: Text
     legal_basis: tuple[Text, ...] = Field(min_length=1)
     conditions: tuple[Text, ...] = Field(min_length=1)
+    conditions_en: tuple[Text, ...] = Field(min_length=1)  # one for each of ``conditions``
     materials: tuple[Material, ...] = Field(min_length=1)
     handling_modes: tuple[HandlingMode, ...] = Field(min_length=1)
     procedure: tuple[Text, ...] = Field(min_length=1)
@@ -210,6 +211,8 @@ class CatalogItem(_Part):
             values = getattr(self, field)
             if len(set(values)) != len(values):
                 raise ValueError(f"{field} must not repeat a value")
+        if len(self.conditions_en) != len(self.conditions):
+            raise ValueError("conditions_en must translate each of conditions")
         if (self.journey is Journey.CERTIFICATE) != (self.certificate_type is not None):
             raise ValueError("certificate_type is required exactly when journey is 'certificate'")
         if self.promised_time_limit_days > self.legal_time_limit_days:

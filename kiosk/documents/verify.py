@@ -45,6 +45,7 @@ class Failure(enum.StrEnum):
 
 
 _ASK_ISSUER = "请向出具机构核实或重新开具。"
+_ASK_ISSUER_EN = "Please ask the issuing office to confirm it or issue it again."
 # (English, Chinese) for each failure; the Chinese says what to do next.
 SENTENCES: dict[Failure, tuple[str, str]] = {
     Failure.DAMAGED: (
@@ -272,5 +273,9 @@ def describe(result: VerificationResult, language: str = "zh_CN") -> list[tuple[
     rows = [(label, value) for label, value in zip(labels, values, strict=True) if value]
     if result.failure is not None:
         english_text, chinese_text = SENTENCES[result.failure]
-        rows.append(("Reason", english_text) if english else ("原因", chinese_text))
+        # The English sentence is also the CLI's (lower case, no full stop): on screen it
+        # is a sentence of its own, followed by what to do next, as the Chinese says.
+        sentence = english_text[0].upper() + english_text[1:] + "."
+        advice = " " + _ASK_ISSUER_EN if chinese_text.endswith(_ASK_ISSUER) else ""
+        rows.append(("Reason", sentence + advice) if english else ("原因", chinese_text))
     return rows

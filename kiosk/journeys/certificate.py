@@ -121,7 +121,7 @@ class CertificateJourney(Journey):
             reference=issued.serial,
             title=issued.title,
             rows=(
-                (t("证明名称"), issued.title),
+                (t("证明名称"), t(issued.title)),
                 (t("证明编号"), issued.serial),
                 (t("出具机构"), issued.issuer),
                 (t("有效期至"), str(issued.valid_until)[:10]),

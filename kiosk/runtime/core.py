@@ -206,7 +206,7 @@ class KioskCore:
         fee = item.fees.description_en if en else item.fees.description
         materials = "、".join(m.name_en if en else m.name for m in item.materials) or "—"
         return [
-            (t("办理条件"), "；".join(item.conditions)),
+            (t("办理条件"), "\n".join(item.conditions_en) if en else "；".join(item.conditions)),
             (t("所需材料"), materials),
             (t("办理时限"), time_text),
             (t("收费标准"), fee),

@@ -1,7 +1,9 @@
 """Check your answers (核对信息): every answer in a row, 修改 beside each one that can change.
 
-修改 opens that question; its 继续 comes back here. 提交申请 submits once: the
-button is disabled while the submission runs and the journey ignores a second tap.
+修改 opens that question; its 继续 comes back here, to the page with that answer. 提交申请
+submits once: the button is disabled while the submission runs and the journey ignores a
+second tap. In 长辈模式 the answers come a few at a time (上一页 / 下一页, like the records
+table) instead of in a scrolling list.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.journeys.intake import IntakeJourney
+from kiosk.journeys.intake import CheckRow, IntakeJourney
 from kiosk.runtime.views import ResultView
 from screens.pages.base import KioskScreen
+from screens.widgets import fit_pages, measured_height, page_of
 
 
 class CheckAnswerRow(BoxLayout):
@@ -32,38 +35,131 @@ class CheckAnswerRow(BoxLayout):
 
 
 class IntakeCheckScreen(KioskScreen):
+    """长辈模式: the answers a page at a time, each page as many as fit (上一页 / 下一页);
+    otherwise all of them in a scroll view."""
+
     busy = BooleanProperty(False)
     step_label = StringProperty("")
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._rows: list[CheckRow] = []  # set before the kv rules run (on_kv_post)
+        self._starts = [0]  # the first answer of each page
+        self._repage = Clock.create_trigger(self._resized)
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        self.ids.scroll.bind(size=self._repage)
 
     def _journey(self) -> IntakeJourney | None:
         journey = self.core.journey if self.core is not None else None
         return journey if isinstance(journey, IntakeJourney) else None
 
+    def on_pre_enter(self, *args: Any) -> None:
+        self.page = 0  # from the last question: the first answers
+        super().on_pre_enter(*args)
+
     def refresh(self) -> None:
+        journey = self._journey()
+        first = self._starts[self.page] if self.page < len(self._starts) else 0
+        self._rows = []
+        if journey is not None:
+            self.step_label = journey.step_text(self.core.state)
+            self._rows = journey.check_rows()
+            keys = [row.key for row in self._rows]
+            if journey.changed and journey.changed in keys:  # back from 修改: its page
+                first = keys.index(journey.changed)
+        self._paginate(first)
+
+    def _row(self, row: CheckRow) -> CheckAnswerRow:
+        widget = CheckAnswerRow(
+            key=row.label,
+            value=row.value,
+            change_text=self.tr("修改") if row.key else "",
+            font_px=self.ui.body_px,
+        )
+        if row.key:
+            widget.bind(on_change=partial(self.change, row.key))
+        return widget
+
+    def _paginate(self, first: int = 0) -> None:
+        """Split the answers into pages that fit the list's box (长辈模式; one page
+        otherwise), then show the page with answer ``first``."""
+        rows = self._rows
+        if not self.ui.elder_mode or len(rows) < 2:
+            self._starts = [0]
+        else:
+            scroll, box = self.ids.scroll, self.ids.rows
+            left, top, right, bottom = box.padding
+            width = scroll.width - left - right
+            heights = [measured_height(self._row(row), width) for row in rows]
+            room = scroll.height - top - bottom
+            self._starts = fit_pages(len(rows), lambda i, _first: heights[i], room)
+        self.pages = len(self._starts)
+        self._show(page_of(self._starts, first))
+
+    def _resized(self, *_: Any) -> None:
+        if self.is_current and self.ui.elder_mode:
+            self._paginate(first=self._starts[min(self.page, len(self._starts) - 1)])
+
+    def _page_rows(self) -> list[CheckRow]:
+        starts, page = self._starts, int(self.page)
+        end = starts[page + 1] if page + 1 < len(starts) else len(self._rows)
+        return self._rows[starts[page] : end]
+
+    def _show(self, page: int) -> None:
         journey = self._journey()
         box = self.ids.rows
         box.clear_widgets()
-        if journey is None:
-            return
-        self.step_label = journey.step_text(self.core.state)
-        change = self.tr("修改")
+        self.page = min(max(page, 0), len(self._starts) - 1)
         changed: CheckAnswerRow | None = None
-        for row in journey.check_rows():
-            widget = CheckAnswerRow(
-                key=row.label,
-                value=row.value,
-                change_text=change if row.key else "",
-                font_px=self.ui.body_px,
-            )
-            if row.key:
-                widget.bind(on_change=partial(self.change, row.key))
+        for row in self._page_rows():
+            widget = self._row(row)
             box.add_widget(widget)
-            if row.key and row.key == journey.changed:
+            if journey is not None and row.key and row.key == journey.changed:
                 changed = widget
         self.ids.scroll.scroll_y = 1
-        if changed is not None:  # back from 修改: the changed answer is in view
+        if changed is not None and journey is not None:  # back from 修改: it is in view
             journey.changed = ""
-            Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(changed, animate=False), 0)
+            Clock.schedule_once(partial(self._scroll_to, changed), 0)
+
+    def _scroll_to(self, row: CheckAnswerRow, *_: Any) -> None:
+        """Bring ``row`` into view when the list is longer than its box (normal mode)."""
+        scroll = self.ids.scroll
+        if self.ids.rows.height > scroll.height:
+            scroll.scroll_to(row, animate=False)
+
+    def next_page(self) -> None:
+        self._turn(self.page + 1)
+
+    def previous_page(self) -> None:
+        self._turn(self.page - 1)
+
+    def _turn(self, page: int) -> None:
+        if self.busy:
+            return
+        before = self.page
+        self._show(page)
+        if self.page != before and self.nav is not None:  # voice: the page now shown
+            self.nav.say(self.spoken_text(), f"{self.name}-page{self.page + 1}")
+
+    def spoken_text(self) -> str:
+        """What voice guidance reads: which answers the visible page shows, and which page.
+        Only what was asked, never the answers: names, numbers and addresses are not
+        said aloud at a public terminal (and not kept in the voice log)."""
+        shown = self._page_rows()
+        if not shown:
+            return ""
+        en = self.core.language == "en"
+        stop = ". " if en else "。"
+        parts = [self.tr("请核对您的申请，有误的请点“修改”")] if self.page == 0 else []
+        parts += [row.label for row in shown]
+        if self.pages > 1:
+            parts.append(
+                self.tr("第 {page}/{pages} 页").format(page=self.page + 1, pages=self.pages)
+            )
+        return stop.join(parts) + stop.strip()
 
     def activate(self) -> None:
         if self.nav.take_retry():
@@ -71,6 +167,7 @@ class IntakeCheckScreen(KioskScreen):
 
     def deactivate(self) -> None:
         self.ids.spinner.stop()
+        self._rows = []  # the answers stay with the visit (refresh takes them again)
 
     def change(self, key: str, *_: Any) -> None:
         journey = self._journey()

@@ -129,7 +129,7 @@ def script(demo: Any) -> Generator[Any, None, None]:
     yield Wait("enough ink", lambda: bool(box.can_confirm))
     yield demo.settle()
     demo.shoot("intake_signing")
-    demo.tap(demo.find(box, "确认签名"))
+    demo.tap(demo.find(box, t("确认签名")))
     yield Wait("signed", lambda: bool(screen.signed))
     yield demo.settle()
     demo.shoot("intake_signed")
@@ -153,16 +153,33 @@ def script(demo: Any) -> Generator[Any, None, None]:
     yield demo.on_screen("intake_check")
     yield demo.settle()
     demo.shoot("intake_check")
-    rows = [w for w in check.ids.rows.children if w.key == t("联系电话")]
+
+    def phone_rows() -> list[Any]:
+        return [w for w in check.ids.rows.children if w.key == t("联系电话")]
+
+    if check.pages > 1:  # 长辈模式: a page at a time; every page to the last, then back
+        while check.page + 1 < check.pages:
+            page = check.page
+            demo.tap(demo.find(check, t("下一页")))
+            yield Wait(f"check page {page + 2}", lambda page=page: check.page == page + 1)
+            yield demo.settle()
+            demo.shoot(f"intake_check_page{check.page + 1}")
+        while not phone_rows() and check.page > 0:
+            page = check.page
+            demo.tap(demo.find(check, t("上一页")))
+            yield Wait(f"check page {page}", lambda page=page: check.page == page - 1)
+        yield demo.settle()
+    rows = phone_rows()
     if not rows:
         raise DemoFailed("no phone row on the check page")
-    check.ids.scroll.scroll_to(rows[0], padding=20, animate=False)  # the resident scrolls
-    yield demo.settle()
+    if check.pages <= 1:
+        check.ids.scroll.scroll_to(rows[0], padding=20, animate=False)  # the resident scrolls
+        yield demo.settle()
     demo.tap(demo.find(rows[0], t("修改")))
     yield on("field:phone")
     yield demo.settle()
     demo.shoot("intake_change_phone")
-    demo.tap(demo.find(keyboard, "删除"))
+    demo.tap(demo.find(keyboard, t("删除")))
     demo.tap(demo.find(keyboard, "8"))
     yield Wait("the new phone", lambda: keyboard.value == PHONE[:-1] + "8")
     go_on()

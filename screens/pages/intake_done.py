@@ -46,9 +46,10 @@ class IntakeDoneScreen(KioskScreen):
         self.notice = result.notice.text(language) if result.notice else ""
         box = self.ids.steps
         box.clear_widgets()
+        # "1．" without a space: Kivy wraps at spaces, and CJK text has none; English "1. ".
+        mark = ". " if language == "en" else "．"
         for number, step in enumerate(result.next_steps, 1):
-            # "1．" without a space: Kivy wraps at spaces, and CJK text has none.
-            box.add_widget(KLabel(text=f"{number}．{step}", font_size=self.ui.body_px))
+            box.add_widget(KLabel(text=f"{number}{mark}{step}", font_size=self.ui.body_px))
 
     def activate(self) -> None:
         journey = self._journey()

@@ -113,6 +113,3 @@ class RecordsScreen(KioskScreen):
     def evaluate(self) -> None:
         self.core.go_evaluate()
         self.nav.sync()
-
-    def page_text(self, page: int, pages: int, *_bound: object) -> str:
-        return self.tr("第 {page}/{pages} 页").format(page=page + 1, pages=pages)

@@ -55,7 +55,9 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
         "service_start": ("办件进度查询",),
         "status_choose": ("输入回执上的办件编号",),
         "status_keypad": ("TB20261118000417", "查询"),
-        "status_detail": ("办理进度", "北京市朝阳区", "已受理"),
+        # the timeline a page at a time: 上一页 / 下一页 instead of scrolling
+        "status_detail": ("办理进度", "北京市朝阳区", "已受理", "第 1/", "下一页"),
+        "status_detail_page2": ("第 2/", "已转办"),
         "status_printed": ("已打印，请取走凭条",),
         "evaluate": ("非常满意",),
     },
@@ -111,7 +113,10 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
         "intake_pinyin": ("张秀英",),
         "intake_phone_error": ("11 位数字",),
         "intake_phone": ("13800138000",),
-        "intake_check": ("上下滑动可查看全部内容。",),
+        # the answers a page at a time: 上一页 / 下一页 instead of scrolling
+        "intake_check": ("请核对您的申请", "办理事项", "第 1/", "下一页"),
+        "intake_check_page2": ("第 2/", "修改"),
+        "intake_check_again": ("13800138008", "修改"),
         "intake_done": ("办件编号（请保留回执）",),
         "evaluate": ("非常满意",),
     },
@@ -190,6 +195,92 @@ def test_nothing_is_pushed_off_the_page(run: DemoRun) -> None:
             x, y, w, h = widget["box"]
             assert x >= 0 and y >= 0 and x + w <= 1280 and y + h <= 800, (name, widget)
             assert y + h <= 100 or y >= 100, (name, widget.get("text"), widget["box"])
+
+
+def paged_shots(run: DemoRun, prefix: str) -> list[dict[str, Any]]:
+    """A paged screen's shots in page order: ``prefix``, ``prefix_page2`` …"""
+    shots = run.screens(prefix)[:1]
+    page = 2
+    while found := run.screens(f"{prefix}_page{page}"):
+        shots.append(found[0])
+        page += 1
+    return shots
+
+
+def page_label(shot: dict[str, Any]) -> tuple[int, int]:
+    """The pager's "第 x/y 页" on a shot."""
+    labels = [t for t in shot["texts"] if t.startswith("第 ") and t.endswith(" 页") and "/" in t]
+    assert len(labels) == 1, shot["texts"]
+    page, pages = labels[0][2:-2].split("/")
+    return int(page), int(pages)
+
+
+def assert_pages_fit(shots: list[dict[str, Any]]) -> None:
+    """Every page 1..n was shown, in order, and nothing on a page is cut at the list's
+    edge: no scrolling needed to read it."""
+    assert [page_label(s) for s in shots] == [(i + 1, len(shots)) for i in range(len(shots))]
+    assert len(shots) >= 2
+    for shot in shots:
+        cut = [w.get("text") for w in shot["widgets"] if w["clipped"]]
+        assert not cut, (shot["name"], cut)
+        assert not any("上下滑动" in t for t in shot["texts"]), shot["name"]
+
+
+def first_said(prompts: list[dict[str, str]]) -> dict[str, str]:
+    """What voice guidance said first for each tag (a screen shown again says it again)."""
+    said: dict[str, str] = {}
+    for prompt in prompts:
+        said.setdefault(prompt["screen"], prompt["text"])
+    return said
+
+
+def test_status_timeline_is_paged_in_elder_mode() -> None:
+    """The later states of the timeline are reached with 下一页, never by scrolling."""
+    run = elder_journey_run("status")
+    assert run.returncode == 0, why(run)
+    shots = paged_shots(run, "status_detail")
+    assert_pages_fit(shots)
+    last_state = "迁入地审核中，办结后由迁出地办理迁出"
+    assert last_state not in "\n".join(shots[0]["texts"])  # not on the first page …
+    assert last_state in "\n".join(shots[-1]["texts"])  # … reached by 下一页
+    seen = "\n".join("\n".join(s["texts"]) for s in shots)
+    for text in ("已受理", "已转办", "审核中", "北京市朝阳区", "广东省深圳市南山区"):
+        assert text in seen, text
+    # the locality is named again on a page that goes on with it
+    assert all("北京市朝阳区" in s["texts"] or "广东省深圳市南山区" in s["texts"] for s in shots)
+    # voice guidance reads the page now shown
+    prompts = json.loads((run.out / "voice" / "prompts.json").read_text(encoding="utf-8"))
+    said = first_said(prompts)
+    assert "已受理" in said["status_detail"] and "第 1/" in said["status_detail"]
+    assert "已转办" in said["status_detail-page2"]
+    assert last_state in said[f"status_detail-page{len(shots)}"]
+
+
+def test_intake_check_answers_are_paged_in_elder_mode() -> None:
+    """Every answer of the check page is reached with 下一页, the last one with its 修改."""
+    run = elder_journey_run("intake")
+    assert run.returncode == 0, why(run)
+    shots = paged_shots(run, "intake_check")
+    assert_pages_fit(shots)
+    seen = "\n".join("\n".join(s["texts"]) for s in shots)
+    for text in ("办理事项", MASKED, "联系电话", "告知承诺书", "邮寄地址", "领取方式", "邮寄送达"):
+        assert text in seen, text
+    # the last row (领取方式) and its 修改, on the last page, side by side
+    last = shots[-1]["widgets"]
+    row = next(w for w in last if w.get("text") == "领取方式")
+    changes = [w for w in last if w["kind"] == "button" and w.get("text") == "修改"]
+    _x, top, _w, height = row["box"]
+    assert any(b["box"][1] < top + height and top < b["box"][1] + b["box"][3] for b in changes)
+    # back from 修改 (the phone): the page with the phone, showing the new number
+    phone_page = next(i for i, s in enumerate(shots) if "联系电话" in s["texts"]) + 1
+    assert page_label(run.screens("intake_check_again")[0]) == (phone_page, len(shots))
+    prompts = json.loads((run.out / "voice" / "prompts.json").read_text(encoding="utf-8"))
+    said = first_said(prompts)
+    assert "办理事项" in said["intake_check"]
+    assert "领取方式" in said[f"intake_check-page{len(shots)}"]
+    # what was asked is said, never the answers (nothing personal aloud)
+    check_prompts = [p["text"] for p in prompts if p["screen"].startswith("intake_check")]
+    assert not any("138001380" in t or "张秀英" in t for t in check_prompts), check_prompts
 
 
 def rms(path: Path) -> float:

@@ -199,7 +199,7 @@ def test_describe_gives_screen_rows_in_both_languages(sealed: bytes, trust: Trus
     rows = dict(describe(expired, "en"))
     assert rows["Authenticity"] == "NOT valid"
     assert rows["Valid until"] == "2027-02-28"
-    assert rows["Reason"] == "the certificate has expired"
+    assert rows["Reason"] == "The certificate has expired."
     assert "重新开具" in dict(describe(expired, "zh_CN"))["原因"]
 
 
