@@ -146,6 +146,11 @@ class FaceSettings(_Section):
     dlib_paddings: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field(
         default=(0.1, 0.25, 0.4), min_length=1, max_length=5
     )
+    # The ID card chip's photo as the reference instead of the platform's: a command (the
+    # vendor's WLT decoder, wrapped) that reads the card's 1024-byte WLT photo on stdin and
+    # writes the decoded image (BMP, PNG or JPEG) on stdout. Empty: the platform's photo.
+    chip_photo_decoder: tuple[str, ...] = ()
+    chip_photo_timeout_s: float = Field(default=5.0, gt=0, le=30)
     opencv: OpenCvFaceSettings = OpenCvFaceSettings()
     quality: FaceQualitySettings = FaceQualitySettings()
     liveness: LivenessSettings = LivenessSettings()

@@ -13,7 +13,6 @@ import enum
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 import cv2
 import numpy as np
@@ -32,12 +31,6 @@ from kiosk.identity.liveness import (
 from kiosk.identity.prompts import Prompt
 
 ReferenceImage = bytes | np.ndarray | Callable[[], bytes]
-
-
-class ReferencePhotoSource(Protocol):
-    """``kiosk.platform.client.PlatformClient`` satisfies this: JPEG bytes of the ID photo."""
-
-    def reference_photo(self, resident_id: str) -> bytes: ...
 
 
 class DecisionReason(enum.StrEnum):
@@ -152,29 +145,6 @@ def verify_still(
         detail = f"{DecisionReason.NO_USABLE_PROBE}:{analysis.issue}"
         return _stopped(detail, threshold_for(settings), engine)
     return _match(reference, probe, analysis.box, analysis.landmarks, engine, settings)
-
-
-def verify_resident(
-    platform: ReferencePhotoSource,
-    resident_id: str,
-    probe_frames: Iterable[np.ndarray],
-    engine: FaceEngine,
-    settings: FaceSettings,
-    *,
-    challenge: TurnDirection | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    on_progress: Callable[[LivenessProgress], None] | None = None,
-) -> FaceDecision:
-    """Against the platform's reference photo, fetched only once liveness has passed."""
-    return verify(
-        lambda: platform.reference_photo(resident_id),
-        probe_frames,
-        engine,
-        settings,
-        challenge=challenge,
-        clock=clock,
-        on_progress=on_progress,
-    )
 
 
 def decode_image(data: bytes) -> np.ndarray | None:

@@ -8,10 +8,11 @@ withdraws face and leaves the others (``kiosk.identity.policy``). A resident may
 also start with the e-ID code (电子身份证 / 电子社保卡) instead of the card.
 
 The face check runs on a worker: frames from the configured camera go through
-``verify_resident`` (quality, liveness, match against the platform's reference
-photo); the screen gets the liveness prompt, a progress fraction and small
-preview frames at a modest rate, all through ``dispatch``. Frames stay in
-memory and are dropped with the decision; audit records carry no image or score.
+``verify`` (quality, liveness, match against the reference photo: the platform's,
+or the card chip's when a decoder is configured, ``kiosk.identity.chip_photo``);
+the screen gets the liveness prompt, a progress fraction and small preview frames
+at a modest rate, all through ``dispatch``. Frames stay in memory and are dropped
+with the decision; audit records carry no image or score.
 
 Kivy-free: the screens in ``screens/pages/identify*.py``, ``face*.py`` and
 ``ecode.py`` drive it through ``core.identification``.
@@ -165,6 +166,7 @@ class IdentifyFlow:
         self.stage = Stage.CARD
         self.pending: Identity | None = None  # the card's holder, until the proof is enough
         self.has_reference_photo = True
+        self.chip_photo: bytes | None = None  # the card's WLT photo, for a chip-photo decoder
         self.proven: set[ProofMethod] = set()
         self.consent: ConsentRecord | None = None
         self.audit: list[IdentityAuditRecord] = []
@@ -182,14 +184,19 @@ class IdentifyFlow:
     def screen(self) -> str:
         return SCREENS[self.stage]
 
-    def card_read(self, identity: Identity, has_reference_photo: bool = True) -> bool:
+    def card_read(
+        self, identity: Identity, has_reference_photo: bool = True, chip_photo: bytes | None = None
+    ) -> bool:
         """The ID card was read and resolved: True when that is enough for the service,
-        else the flow moves on to the method choice (and the identity waits here)."""
+        else the flow moves on to the method choice (and the identity waits here).
+        ``chip_photo`` (the card's WLT photo) is kept only when a decoder is configured."""
         self.proven.add(ProofMethod.ID_CARD)
         if is_satisfied(self.assurance, self.proven):
             return True
         self.pending = identity
-        self.has_reference_photo = has_reference_photo
+        decoder = bool(self.core.settings.face.chip_photo_decoder)
+        self.chip_photo = chip_photo if decoder else None
+        self.has_reference_photo = has_reference_photo or self.chip_photo is not None
         self._go(Stage.METHOD)
         return False
 
@@ -308,8 +315,11 @@ class IdentifyFlow:
                 shown.append(key)
                 post(lambda: on_progress(view))
 
+        chip_photo = self.chip_photo
+
         def run() -> FaceDecision:
-            from kiosk.identity.face_verification import verify_resident
+            from kiosk.identity.chip_photo import reference_photo
+            from kiosk.identity.face_verification import verify
 
             services = core.require_services()
             engine = services.face_engine()
@@ -318,9 +328,10 @@ class IdentifyFlow:
             except (DeviceError, OSError, ValueError) as exc:
                 raise CameraProblem(str(exc)) from exc
             try:
-                return verify_resident(
-                    services.platform,
-                    pending.resident_id,
+                return verify(
+                    reference_photo(
+                        services.platform, pending.resident_id, chip_photo, core.settings.face
+                    ),
                     _frames(camera, cancel, lambda f: post(lambda: on_preview(f))),
                     engine,
                     core.settings.face,

@@ -286,6 +286,7 @@ class KioskCore:
             card = services.read_card_when_present(cancel, self.IDENTIFY_TIMEOUT_S)
             resolved = services.platform.resolve_identity(card.id_number, card.name or "")
             photo[0] = resolved.has_reference_photo
+            chip[0] = card.photo_wlt
             services.audit_event("identity_verified", method="idcard", ok=True)
             return Identity(
                 resident_id=resolved.resident_id,
@@ -296,13 +297,14 @@ class KioskCore:
             )
 
         photo = [True]
+        chip: list[bytes | None] = [None]
 
         def done(identity: Identity) -> None:
             if cancel.is_set() or self.state is not VisitState.IDENTIFY:
                 return
             # The identity policy: a service that needs more than the card goes on to
             # the method choice (kiosk/journeys/identify.py); the identity waits there.
-            if not self.identification.card_read(identity, photo[0]):
+            if not self.identification.card_read(identity, photo[0], chip[0]):
                 on_done(Outcome(True))
                 return
             self.visit.identity = identity

@@ -12,12 +12,8 @@ import pytest
 from devices.face import synthetic
 from devices.face.dlib_engine import DlibEngine
 from kiosk.config.settings import FaceSettings, LivenessSettings
-from kiosk.identity.face_verification import (
-    DecisionReason,
-    verify,
-    verify_resident,
-    verify_still,
-)
+from kiosk.identity.chip_photo import reference_photo
+from kiosk.identity.face_verification import DecisionReason, verify, verify_still
 from kiosk.identity.liveness import TurnDirection
 
 SETTINGS = FaceSettings()
@@ -56,7 +52,8 @@ def test_live_sequence_of_the_same_person_matches_the_platform_photo(
     platform = RecordingPlatform(jpeg(photo("Hu_Jintao", 2)))
     frames = live_frames(engine, photo("Hu_Jintao", 1), direction)
     before = [frame.copy() for frame in frames]
-    decision = verify_resident(platform, "R1", frames, engine, SETTINGS, challenge=direction)
+    reference = reference_photo(platform, "R1", None, SETTINGS)
+    decision = verify(reference, frames, engine, SETTINGS, challenge=direction)
     assert decision.match, decision
     assert decision.reason is None and decision.score <= decision.threshold == SETTINGS.threshold
     assert platform.asked == ["R1"]
@@ -81,9 +78,8 @@ def test_wrong_turn_stops_before_the_reference_is_fetched(
 ) -> None:
     platform = RecordingPlatform(jpeg(photo("Hu_Jintao", 2)))
     frames = live_frames(engine, photo("Hu_Jintao", 1), TurnDirection.LEFT)
-    decision = verify_resident(
-        platform, "R1", frames, engine, SETTINGS, challenge=TurnDirection.RIGHT
-    )
+    reference = reference_photo(platform, "R1", None, SETTINGS)
+    decision = verify(reference, frames, engine, SETTINGS, challenge=TurnDirection.RIGHT)
     assert decision.reason == DecisionReason.LIVENESS_FAILED and not decision.decided
     assert math.isnan(decision.score)
     assert platform.asked == []  # GB/T 38671: nothing after a failed liveness check

@@ -5,10 +5,12 @@ verification (dlib) on the simulated resident's synthetic live sequence."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from devices.idcard.samples import SAMPLES
 from kiosk.identity.policy import Outcome as AuditOutcome
 from kiosk.identity.policy import ProofMethod
 from kiosk.journeys.identify import (
@@ -24,6 +26,7 @@ from kiosk.runtime.core import KioskCore
 from kiosk.runtime.simulation import SimulatedResident
 from kiosk.session.machine import VisitState
 from kiosk.session.visit import Identity
+from tests.fixtures.wlt_decoder import decoder_command
 from tests.kiosk.journeys.conftest import EID_CODES, identify
 from tests.kiosk.runtime.conftest import UiThread
 
@@ -210,3 +213,60 @@ def test_face_of_someone_else_fails_and_offers_the_alternatives(
     # The alternatives are still there after a failed face check.
     keys = [m.key for m in core.identification.methods()]
     assert CODE in keys and STAFF in keys
+
+
+@pytest.fixture
+def chip_decoder(core: KioskCore, tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Configure the stand-in WLT decoder so the sample card of 张秀英 "holds" a photo."""
+    before = core.settings
+
+    def use(photo: Path) -> None:
+        command = decoder_command(tmp_path, {SAMPLES["zhang_xiuying"].photo_wlt: photo})
+        face = before.face.model_copy(update={"chip_photo_decoder": command})
+        core.settings = before.model_copy(update={"face": face})
+
+    yield use
+    core.settings = before
+
+
+def test_face_is_matched_against_the_chip_photo_when_a_decoder_is_configured(
+    core: KioskCore,
+    ui: UiThread,
+    resident_photo: SimulatedResident,
+    chip_decoder: Callable[[Path], None],
+) -> None:
+    # The camera shows 张秀英 (Julianne_Moore/2); the platform's photo is hers too. A chip
+    # photo of someone else must then fail the match: proof the chip photo was the reference.
+    chip_decoder(FACES / "Jennifer_Garner" / "1.jpg")
+    card_for(core, ui, CERTIFICATE)
+    outcome, _progress, _previews = face_run(core, ui)
+    assert not outcome.ok and core.visit.identity is None
+    assert core.identification.audit[-1].reason == "different_person"
+    core.end_visit("next")
+    # Her own chip photo (another photo of her than the platform's) matches.
+    chip_decoder(FACES / "Julianne_Moore" / "3.jpg")
+    card_for(core, ui, CERTIFICATE)
+    outcome, _progress, _previews = face_run(core, ui)
+    assert outcome.ok, outcome.message
+    assert core.visit.identity is not None and core.visit.identity.name == "张秀英"
+
+
+def test_a_chip_photo_offers_face_even_without_a_platform_photo(
+    core: KioskCore, chip_decoder: Callable[[Path], None]
+) -> None:
+    chip_decoder(FACES / "Julianne_Moore" / "3.jpg")
+    core.begin_visit()
+    core.choose(CERTIFICATE)
+    core.start_service()
+    identity = Identity(
+        resident_id="rs_any",
+        name="赵敏",
+        id_number="440104196203080240",
+        id_number_masked="440104********0240",
+        method="idcard",
+    )
+    flow = core.identification
+    assert flow.card_read(identity, False, SAMPLES["zhang_xiuying"].photo_wlt) is False
+    assert FACE in [m.key for m in flow.methods()]
+    core.end_visit("done")
+    assert core.identification.chip_photo is None  # gone with the visit
