@@ -76,7 +76,8 @@ class KioskApp(App):
         self.core = core = self._core_factory(settings)
         self.ui = ui = UiState(
             language=core.language,
-            site_name=settings.terminal.site_name,
+            site_name_zh=settings.terminal.site_name,
+            site_name_en=settings.terminal.site_name_en,
             announcement=settings.ui.announcement,
         )
         # No animated transition: the next screen is simply there (less motion for

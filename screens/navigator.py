@@ -209,7 +209,8 @@ class Navigator(CoreListener):
     def on_settings(self, settings: Settings) -> None:
         """A pushed bundle was applied between visits: show it without a restart."""
         self.ui.announcement = settings.ui.announcement
-        self.ui.site_name = settings.terminal.site_name
+        self.ui.site_name_zh = settings.terminal.site_name
+        self.ui.site_name_en = settings.terminal.site_name_en
         # Only the screens between visits redraw (a page of the visit that just ended may
         # still show for a frame, and has nothing to show any more).
         if self.core.state is VisitState.ATTRACT and self.manager.current in ("attract", "home"):

@@ -14,7 +14,9 @@ class UiState(EventDispatcher):
     language = StringProperty("zh_CN")
     elder_mode = BooleanProperty(False)
     ready = BooleanProperty(False)
-    site_name = StringProperty("")
+    site_name = StringProperty("")  # what the screens show: follows the language
+    site_name_zh = StringProperty("")  # terminal.site_name
+    site_name_en = StringProperty("")  # terminal.site_name_en; empty: the Chinese name
     announcement = StringProperty("")
     simulated = BooleanProperty(False)
     problem = StringProperty("")  # why the terminal cannot serve (start-up failed)
@@ -30,9 +32,23 @@ class UiState(EventDispatcher):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._apply_sizes()
+        self._apply_site_name()
 
     def on_elder_mode(self, *_: Any) -> None:
         self._apply_sizes()
+
+    def on_language(self, *_: Any) -> None:
+        self._apply_site_name()
+
+    def on_site_name_zh(self, *_: Any) -> None:
+        self._apply_site_name()
+
+    def on_site_name_en(self, *_: Any) -> None:
+        self._apply_site_name()
+
+    def _apply_site_name(self) -> None:
+        english = self.language == "en" and self.site_name_en
+        self.site_name = self.site_name_en if english else self.site_name_zh
 
     def _apply_sizes(self) -> None:
         sizes = theme.font_sizes(self.elder_mode)

@@ -27,6 +27,9 @@ class _Section(BaseModel):
 class TerminalSettings(_Section):
     terminal_id: str = Field(min_length=1, max_length=64)
     site_name: str = Field(min_length=1)
+    # Shown in the header of English screens; empty: the Chinese name. Receipts, forms and
+    # reports always use site_name.
+    site_name_en: str = ""
     site_type: SiteType
     region_code: str = Field(pattern=r"^\d{6}$")
     data_dir: Path

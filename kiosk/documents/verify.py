@@ -98,6 +98,12 @@ SENTENCES: dict[Failure, tuple[str, str]] = {
     ),
 }
 
+# What to do next, in English, where the Chinese sentence says more than _ASK_ISSUER.
+_ADVICE_EN: dict[Failure, str] = {
+    Failure.TOKEN_MALFORMED: "Please scan the QR code at the bottom right of the certificate.",
+    Failure.TOKEN_EXPIRED: "Please have it issued again.",
+}
+
 _TOKEN_FAILURES = {
     TokenFailure.MALFORMED: Failure.TOKEN_MALFORMED,
     TokenFailure.BAD_SIGNATURE: Failure.TOKEN_BAD_SIGNATURE,
@@ -276,6 +282,11 @@ def describe(result: VerificationResult, language: str = "zh_CN") -> list[tuple[
         # The English sentence is also the CLI's (lower case, no full stop): on screen it
         # is a sentence of its own, followed by what to do next, as the Chinese says.
         sentence = english_text[0].upper() + english_text[1:] + "."
-        advice = " " + _ASK_ISSUER_EN if chinese_text.endswith(_ASK_ISSUER) else ""
-        rows.append(("Reason", sentence + advice) if english else ("原因", chinese_text))
+        if chinese_text.endswith(_ASK_ISSUER):
+            advice = _ASK_ISSUER_EN
+        else:
+            advice = _ADVICE_EN.get(result.failure, "")
+        rows.append(
+            ("Reason", f"{sentence} {advice}".rstrip()) if english else ("原因", chinese_text)
+        )
     return rows

@@ -51,7 +51,9 @@ class RealEstateJourney(RecordsQuery[RealEstateRecords]):
             (t("权利人"), holder),
             (t("不动产权证号"), estate.certificate_no),
             (t("坐落"), estate.location),
-            (t("面积 / 用途"), t("{area} 平方米 · {use}").format(area=area, use=estate.use)),
+            # The use (住宅, 车库, …) is a platform word: translated on screen (the
+            # catalogue has the platform's), shown as sent when it has no entry.
+            (t("面积 / 用途"), t("{area} 平方米 · {use}").format(area=area, use=t(estate.use))),
             (t("登记日期"), estate.registered_on.isoformat()),
             *self._limits(estate),
         ]

@@ -61,8 +61,17 @@ class GuideScreen(KioskScreen):
 
     # -- results -------------------------------------------------------------------
     def _fit(self, button: SecondaryButton, texture_size: tuple[float, float]) -> None:
-        """A long name wraps: the button grows with it instead of spilling over."""
-        button.height = max(84, int(self.ui.button_px * 2.2), int(texture_size[1]) + 28)
+        """A long name wraps: the button grows with it instead of spilling over, and the
+        other tiles of its row grow with it (a row of tiles has one height)."""
+        button.fit_height = max(84, int(self.ui.button_px * 2.2), int(texture_size[1]) + 28)
+        box = self.ids.results
+        tiles = list(reversed(box.children))  # in the order added
+        cols = max(1, int(box.cols or 1))
+        for start in range(0, len(tiles), cols):
+            row = tiles[start : start + cols]
+            height = max(getattr(tile, "fit_height", tile.height) for tile in row)
+            for tile in row:
+                tile.height = height
 
     def _show(self, text: str) -> None:
         text = text.strip()
@@ -84,6 +93,7 @@ class GuideScreen(KioskScreen):
                 height=max(84, int(self.ui.button_px * 2.2)),
             )
             button.code = item.code
+            button.fit_height = button.height
             button.bind(on_release=partial(self.open_item, item.code))
             button.bind(texture_size=self._fit)
             box.add_widget(button)

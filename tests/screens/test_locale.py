@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 
 from kiosk.i18n import Translator
 from kiosk.paths import LOCALE_DIR, REPO_ROOT
+from kiosk.platform.seed import REAL_ESTATE
 from screens.pages.evaluate import LEVELS
 
 PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "kiosk.po"
@@ -23,8 +24,19 @@ SOURCES = [
 ]
 
 
+def platform_words() -> set[str]:
+    """Words the platform sends that the screens translate: a property's use and its
+    restrictions' kinds (the reference platform's seed data)."""
+    words: set[str] = set()
+    for properties in REAL_ESTATE.values():
+        for estate in properties:
+            words.add(estate.use)
+            words.update(e.kind_label for e in estate.encumbrances)
+    return words
+
+
 def shown_msgids() -> set[str]:
-    ids: set[str] = {label for _, label in LEVELS}
+    ids: set[str] = {label for _, label in LEVELS} | platform_words()
     for path in SOURCES:
         ids.update(CALL.findall(path.read_text(encoding="utf-8")))
     return ids
@@ -59,4 +71,5 @@ def test_translator_switches_language() -> None:
 def test_extraction_finds_strings() -> None:
     ids = shown_msgids()
     assert {"开始办理", "继续办理", "非常不满意", "办理时限"} <= ids
+    assert {"住宅", "车库", "抵押", "查封"} <= ids  # platform words shown translated
     assert Path(PO).exists()

@@ -52,6 +52,16 @@ def test_the_guide_finds_items_by_pinyin_and_letters(verify_run: DemoRun) -> Non
     assert "社保" in pinyin and "社会保险参保证明打印" in pinyin and "找到" in pinyin
     results = verify_run.texts("guide_results")  # the letters "cert": item codes
     assert "cert" in results and "证明真伪核验" in results
+    # The title and the count share a line; the tiles of a row have one height.
+    shot = verify_run.screens("guide_results")[0]
+    title = next(w for w in shot["widgets"] if w["text"] == "本终端可办事项 · 办事指南")
+    count = next(w for w in shot["widgets"] if w["text"].startswith("找到"))
+    assert title["box"][1] == count["box"][1] and title["box"][0] < count["box"][0]
+    tiles = [w for w in shot["widgets"] if w["kind"] == "button" and w["box"][1] > count["box"][1]]
+    rows: dict[int, set[int]] = {}
+    for tile in tiles:
+        rows.setdefault(tile["box"][1], set()).add(tile["box"][3])
+    assert len(tiles) == 6 and all(len(heights) == 1 for heights in rows.values()), rows
     # Choosing a result opens its start page: conditions, materials, time, fees.
     start = verify_run.texts("service_start")
     for text in ("证明真伪核验", "办理条件", "所需材料", "办理时限", "收费标准"):

@@ -36,6 +36,29 @@ def test_layers_apply_in_order(tmp_path: Path) -> None:
     assert loaded.origins["ui.announcement"].endswith("bundle/current.yaml")
 
 
+def test_english_site_name_goes_with_the_chinese_one(tmp_path: Path) -> None:
+    demo = load_settings(data_dir=tmp_path / "demo").settings.terminal
+    assert demo.site_name_en == "Demo Community Service Centre"
+    # A site named in Chinese only (as enrolment writes it) does not keep the demo's name.
+    write(tmp_path / "data/local.yaml", "terminal:\n  site_name: 邮政网点\n")
+    alone = load_settings(data_dir=tmp_path / "data").settings.terminal
+    assert (alone.site_name, alone.site_name_en) == ("邮政网点", "")
+    site = write(
+        tmp_path / "site.yaml",
+        "terminal:\n  site_name: 和平街邮政所\n  site_name_en: Hepingjie Post Office\n",
+    )
+    both = load_settings(site_file=site, data_dir=tmp_path / "demo").settings.terminal
+    assert (both.site_name, both.site_name_en) == ("和平街邮政所", "Hepingjie Post Office")
+    # Enrolment writes the same Chinese name again: the English name stays.
+    write(tmp_path / "enrolled/local.yaml", "terminal:\n  site_name: 和平街邮政所\n")
+    enrolled = load_settings(site_file=site, data_dir=tmp_path / "enrolled").settings.terminal
+    assert enrolled.site_name_en == "Hepingjie Post Office"
+    # A later layer may set the English name alone.
+    write(tmp_path / "other/local.yaml", "terminal:\n  site_name_en: Post Office\n")
+    later = load_settings(site_file=site, data_dir=tmp_path / "other").settings.terminal
+    assert (later.site_name, later.site_name_en) == ("和平街邮政所", "Post Office")
+
+
 def test_a_bad_value_names_the_key_and_the_file(tmp_path: Path) -> None:
     site = write(tmp_path / "site.yaml", "terminal:\n  region_code: '11'\n")
     with pytest.raises(ConfigError) as err:

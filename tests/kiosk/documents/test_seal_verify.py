@@ -14,7 +14,13 @@ from kiosk.documents.certificate import CertificateDocument, render_certificate_
 from kiosk.documents.seal import PdfSealer
 from kiosk.documents.token import sign_token
 from kiosk.documents.trust import Trust, TrustBundle, TrustError
-from kiosk.documents.verify import Failure, describe, verify_pdf, verify_qr
+from kiosk.documents.verify import (
+    Failure,
+    VerificationResult,
+    describe,
+    verify_pdf,
+    verify_qr,
+)
 from kiosk.platform.seal_ca import SealAuthority
 
 ISSUER = "北京市社会保险事业管理中心"
@@ -199,8 +205,29 @@ def test_describe_gives_screen_rows_in_both_languages(sealed: bytes, trust: Trus
     rows = dict(describe(expired, "en"))
     assert rows["Authenticity"] == "NOT valid"
     assert rows["Valid until"] == "2027-02-28"
-    assert rows["Reason"] == "The certificate has expired."
+    assert rows["Reason"] == "The certificate has expired. Please have it issued again."
     assert "重新开具" in dict(describe(expired, "zh_CN"))["原因"]
+
+
+@pytest.mark.parametrize("failure", list(Failure))
+def test_the_english_reason_says_what_to_do_next_as_the_chinese_does(failure: Failure) -> None:
+    result = VerificationResult(valid=False, failure=failure)
+    english = dict(describe(result, "en"))["Reason"]
+    _reason, advice = english.split(". ", 1)  # the reason, then what to do next
+    assert advice.startswith("Please ") and advice.endswith("."), english
+    chinese = dict(describe(result, "zh_CN"))["原因"]
+    if "右下方" in chinese:  # scan the right code
+        assert "bottom right" in advice
+    if chinese.endswith("请重新开具。"):
+        assert "issued again" in advice
+
+
+def test_not_a_certificate_code_points_to_the_right_code_in_english() -> None:
+    rows = dict(describe(VerificationResult(valid=False, failure=Failure.TOKEN_MALFORMED), "en"))
+    assert rows["Reason"] == (
+        "The QR code is not a certificate code. "
+        "Please scan the QR code at the bottom right of the certificate."
+    )
 
 
 def test_trust_round_trips_through_its_json_and_refuses_junk(

@@ -3,6 +3,8 @@ seizures, masked holder, a printed query receipt, and the evaluation."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kiosk.catalog.loader import load_catalog
 from kiosk.identity.policy import Assurance, assurance_for
 from kiosk.journeys.realestate import RealEstateJourney
@@ -55,6 +57,24 @@ def test_properties_on_screen_and_on_paper(core: KioskCore, ui: UiThread) -> Non
     for text in ("不动产登记信息查询单", "0031527", "0107764", "抵押", "查封"):
         assert text.encode("gb18030") in data, text
     assert evaluate(core, ui).ok
+
+
+def test_english_screen_translates_the_use_and_the_receipt_stays_chinese(
+    core: KioskCore, ui: UiThread
+) -> None:
+    core.set_language("en")
+    try:
+        journey = load(core, ui, "zhang_xiuying")
+        flat = dict(journey.summary_rows())
+        journey.next_page()
+        garage = dict(journey.summary_rows())
+        receipt = journey.receipt(MASKED_ID, "R-1", datetime(2026, 5, 6, 10, 0))
+    finally:
+        core.set_language("zh_CN")
+    assert flat["Area / use"] == "78.45 m² · Residential"
+    assert garage["Area / use"] == "13.20 m² · Garage"
+    assert [value for label, value in receipt.rows if label == "用途"] == ["住宅", "车库"]
+    assert receipt.site_name == core.settings.terminal.site_name  # the receipt stays Chinese
 
 
 def test_nothing_registered_says_so(core: KioskCore, ui: UiThread) -> None:

@@ -78,6 +78,17 @@ def test_not_a_certificate_code(core: KioskCore, ui: UiThread) -> None:
     assert "不是证明核验码" in dict(view.rows)["原因"]
 
 
+def test_not_a_certificate_code_in_english(core: KioskCore, ui: UiThread) -> None:
+    core.set_language("en")
+    try:
+        journey = start(core)
+        view = scan(core, ui, journey, DEMO_EID)
+    finally:
+        core.set_language("zh_CN")
+    assert not view.valid
+    assert "bottom right of the certificate" in dict(view.rows)["Reason"]
+
+
 def test_english_rows(core: KioskCore, ui: UiThread) -> None:
     core.set_language("en")
     try:
