@@ -69,21 +69,6 @@ def _merge(
                     origins[sub] = source
 
 
-def _paired_site_names(layer: dict[str, Any], merged: dict[str, Any]) -> dict[str, Any]:
-    """A layer that renames the site in Chinese only (as enrolment may) clears the English
-    name set below it: the English name of another site never shows."""
-    terminal, below = layer.get("terminal"), merged.get("terminal")
-    if (
-        isinstance(terminal, dict)
-        and "site_name" in terminal
-        and "site_name_en" not in terminal
-        and isinstance(below, dict)
-        and terminal["site_name"] != below.get("site_name")
-    ):
-        return {**layer, "terminal": {**terminal, "site_name_en": ""}}
-    return layer
-
-
 def _dotted_keys(mapping: dict[str, Any], prefix: str) -> list[str]:
     keys = []
     for key, value in mapping.items():
@@ -113,7 +98,7 @@ def load_settings(
     _merge(merged, _read_layer(DEFAULTS_FILE), origins, str(DEFAULTS_FILE), "")
     if site is not None:
         layers.append(site)
-        _merge(merged, _paired_site_names(_read_layer(site), merged), origins, str(site), "")
+        _merge(merged, _read_layer(site), origins, str(site), "")
 
     env_dir = os.environ.get(DATA_DIR_ENV)
     chosen_dir = data_dir or (Path(env_dir) if env_dir else None)
@@ -125,9 +110,9 @@ def load_settings(
         path = resolved_dir / name
         if path.exists():
             layers.append(path)
-            _merge(merged, _paired_site_names(_read_layer(path), merged), origins, str(path), "")
+            _merge(merged, _read_layer(path), origins, str(path), "")
     if overrides:
-        _merge(merged, _paired_site_names(overrides, merged), origins, "overrides", "")
+        _merge(merged, overrides, origins, "overrides", "")
     merged.setdefault("terminal", {})["data_dir"] = str(
         Path(os.path.expanduser(str(merged["terminal"].get("data_dir", raw_dir))))
     )

@@ -36,10 +36,10 @@ def test_layers_apply_in_order(tmp_path: Path) -> None:
     assert loaded.origins["ui.announcement"].endswith("bundle/current.yaml")
 
 
-def test_english_site_name_goes_with_the_chinese_one(tmp_path: Path) -> None:
+def test_english_site_name_is_set_with_the_site(tmp_path: Path) -> None:
     demo = load_settings(data_dir=tmp_path / "demo").settings.terminal
-    assert demo.site_name_en == "Demo Community Service Centre"
-    # A site named in Chinese only (as enrolment writes it) does not keep the demo's name.
+    assert demo.site_name_en == ""  # no English name unless a site gives one
+    # A site named in Chinese only (as enrolment writes it) has none either.
     write(tmp_path / "data/local.yaml", "terminal:\n  site_name: 邮政网点\n")
     alone = load_settings(data_dir=tmp_path / "data").settings.terminal
     assert (alone.site_name, alone.site_name_en) == ("邮政网点", "")
