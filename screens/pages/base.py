@@ -1,11 +1,13 @@
 """The screen base class: core, presentation state and navigator as properties,
-and enter/leave hooks (``refresh`` + ``activate`` / ``deactivate``)."""
+and enter/leave hooks (``refresh`` + ``activate`` / ``deactivate``); the base of the
+screens that page a long list in 长辈模式."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 JOURNEY_STEPS = 4
@@ -74,3 +76,52 @@ class KioskScreen(Screen):
 
     def end_visit(self) -> None:
         self.core.end_visit("cancel")
+
+
+class PagedListScreen(KioskScreen):
+    """A screen showing a long list a page at a time in 长辈模式, each page as many items
+    as fit (``screens.widgets.fit_pages``), so nobody has to scroll: where the pages
+    start, the page shown, and turning pages (voice reads the new page). Subclasses
+    measure and split in ``_paginate`` and draw a page in ``_show``."""
+
+    busy = BooleanProperty(False)
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._starts = [0]  # the first item of each page
+        self._repage = Clock.create_trigger(self._resized)  # bound to the list's box size
+        super().__init__(**kwargs)
+
+    def _paginate(self, first: int = 0) -> None:
+        raise NotImplementedError
+
+    def _show(self, page: int) -> None:
+        raise NotImplementedError
+
+    def spoken_text(self) -> str:
+        """What voice guidance reads for the page shown."""
+        raise NotImplementedError
+
+    def _page_slice(self, count: int) -> slice:
+        """Which of ``count`` items the current page shows."""
+        starts, page = self._starts, int(self.page)
+        return slice(starts[page], starts[page + 1] if page + 1 < len(starts) else count)
+
+    def _resized(self, *_: Any) -> None:
+        if self.is_current and self.ui.elder_mode:
+            self._paginate(first=self._starts[min(self.page, len(self._starts) - 1)])
+
+    def next_page(self) -> None:
+        self._turn(self.page + 1)
+
+    def previous_page(self) -> None:
+        self._turn(self.page - 1)
+
+    def _turn(self, page: int) -> None:
+        if self.busy:
+            return
+        before = self.page
+        self._show(page)
+        if self.page != before and self.nav is not None:  # voice: the page now shown
+            self.nav.say(self.spoken_text(), f"{self.name}-page{self.page + 1}")

@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.journeys.intake import CheckRow, IntakeJourney
 from kiosk.runtime.views import ResultView
-from screens.pages.base import KioskScreen
+from screens.pages.base import PagedListScreen
 from screens.widgets import fit_pages, measured_height, page_of
 
 
@@ -34,19 +34,14 @@ class CheckAnswerRow(BoxLayout):
         pass
 
 
-class IntakeCheckScreen(KioskScreen):
+class IntakeCheckScreen(PagedListScreen):
     """长辈模式: the answers a page at a time, each page as many as fit (上一页 / 下一页);
     otherwise all of them in a scroll view."""
 
-    busy = BooleanProperty(False)
     step_label = StringProperty("")
-    page = NumericProperty(0)
-    pages = NumericProperty(1)
 
     def __init__(self, **kwargs: Any) -> None:
         self._rows: list[CheckRow] = []  # set before the kv rules run (on_kv_post)
-        self._starts = [0]  # the first answer of each page
-        self._repage = Clock.create_trigger(self._resized)
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -99,14 +94,8 @@ class IntakeCheckScreen(KioskScreen):
         self.pages = len(self._starts)
         self._show(page_of(self._starts, first))
 
-    def _resized(self, *_: Any) -> None:
-        if self.is_current and self.ui.elder_mode:
-            self._paginate(first=self._starts[min(self.page, len(self._starts) - 1)])
-
     def _page_rows(self) -> list[CheckRow]:
-        starts, page = self._starts, int(self.page)
-        end = starts[page + 1] if page + 1 < len(starts) else len(self._rows)
-        return self._rows[starts[page] : end]
+        return self._rows[self._page_slice(len(self._rows))]
 
     def _show(self, page: int) -> None:
         journey = self._journey()
@@ -129,20 +118,6 @@ class IntakeCheckScreen(KioskScreen):
         scroll = self.ids.scroll
         if self.ids.rows.height > scroll.height:
             scroll.scroll_to(row, animate=False)
-
-    def next_page(self) -> None:
-        self._turn(self.page + 1)
-
-    def previous_page(self) -> None:
-        self._turn(self.page - 1)
-
-    def _turn(self, page: int) -> None:
-        if self.busy:
-            return
-        before = self.page
-        self._show(page)
-        if self.page != before and self.nav is not None:  # voice: the page now shown
-            self.nav.say(self.spoken_text(), f"{self.name}-page{self.page + 1}")
 
     def spoken_text(self) -> str:
         """What voice guidance reads: which answers the visible page shows, and which page.

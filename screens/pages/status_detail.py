@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.journeys.status import StatusJourney, TimelineStep
 from kiosk.runtime.views import ResultView
-from screens.pages.base import KioskScreen
+from screens.pages.base import PagedListScreen
 from screens.widgets import (
     InfoRow,
     KLabel,
@@ -19,7 +18,7 @@ from screens.widgets import (
 )
 
 
-class StatusDetailScreen(KioskScreen):
+class StatusDetailScreen(PagedListScreen):
     """One application: summary and its timeline, grouped by locality; print; evaluate.
 
     长辈模式: the timeline a page at a time (上一页 / 下一页, like the records table), each
@@ -27,17 +26,12 @@ class StatusDetailScreen(KioskScreen):
     its scroll view."""
 
     has_list = BooleanProperty(False)
-    busy = BooleanProperty(False)
     printed = BooleanProperty(False)
     notice = StringProperty("")
     receipt_source = StringProperty("")
-    page = NumericProperty(0)
-    pages = NumericProperty(1)
 
     def __init__(self, **kwargs: Any) -> None:
         self._steps: list[tuple[str, TimelineStep]] = []  # set before the kv rules run (on_kv_post)
-        self._starts = [0]  # the first state of each page
-        self._repage = Clock.create_trigger(self._resized)
         super().__init__(**kwargs)
 
     def on_kv_post(self, base_widget: Any) -> None:
@@ -102,14 +96,8 @@ class StatusDetailScreen(KioskScreen):
         self.pages = len(self._starts)
         self._show(page_of(self._starts, first))
 
-    def _resized(self, *_: Any) -> None:
-        if self.is_current and self.ui.elder_mode:
-            self._paginate(first=self._starts[min(self.page, len(self._starts) - 1)])
-
     def _page_steps(self) -> list[tuple[str, TimelineStep]]:
-        starts, page = self._starts, int(self.page)
-        end = starts[page + 1] if page + 1 < len(starts) else len(self._steps)
-        return self._steps[starts[page] : end]
+        return self._steps[self._page_slice(len(self._steps))]
 
     def _show(self, page: int) -> None:
         """Page ``page``: its states, each locality named above its first state on the
@@ -124,18 +112,6 @@ class StatusDetailScreen(KioskScreen):
                 timeline.add_widget(self._heading(place))
             timeline.add_widget(self._row(step))
         self.ids.timeline_scroll.scroll_y = 1
-
-    def next_page(self) -> None:
-        self._turn(self.page + 1)
-
-    def previous_page(self) -> None:
-        self._turn(self.page - 1)
-
-    def _turn(self, page: int) -> None:
-        before = self.page
-        self._show(page)
-        if self.page != before and self.nav is not None:  # voice: the page now shown
-            self.nav.say(self.spoken_text(), f"{self.name}-page{self.page + 1}")
 
     def spoken_text(self) -> str:
         """What voice guidance reads: the states on the visible page, and which page."""
